@@ -134,7 +134,10 @@ fn signer_matches_official_vectors() {
             .iter()
             .map(|(k, v)| {
                 let v = std::str::from_utf8(v.as_bytes()).unwrap();
-                (k.as_str().to_owned(), canonical::trim_header_value(v).to_owned())
+                (
+                    k.as_str().to_owned(),
+                    canonical::trim_header_value(v).to_owned(),
+                )
             })
             .collect();
         let theirs: BTreeMap<String, String> = case
