@@ -1,0 +1,26 @@
+//! Maintainer tasks for the p2c-vpn workspace, run as `cargo xtask <task>`.
+//!
+//! The data path is spec → xtask → generated code: [`spec`] loads and validates
+//! `openapi/p2c-vpn.yaml`, [`regen`] turns it into `crates/p2c-vpn-api/src/generated.rs`.
+
+pub mod regen;
+pub mod spec;
+
+use std::path::PathBuf;
+
+/// The workspace root: the parent of xtask's manifest directory as `cargo run` reports it
+/// at run time (not at build time: a binary built for one checkout must not edit another),
+/// else the nearest ancestor of the current directory that holds the spec.
+pub fn workspace_root() -> PathBuf {
+    if let Some(parent) = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .and_then(|dir| dir.parent().map(PathBuf::from))
+    {
+        return parent;
+    }
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    cwd.ancestors()
+        .find(|dir| dir.join(regen::SPEC_PATH).is_file())
+        .map(PathBuf::from)
+        .unwrap_or(cwd)
+}

@@ -1,0 +1,547 @@
+//! Loading and validating `openapi/p2c-vpn.yaml` before anything is generated from it.
+//!
+//! Everything here turns a bad spec into a [`SpecError`] that names the file and, for each
+//! finding, the JSON pointer of the offending node. Two known panics downstream are caught
+//! here first: openapiv3 + a YAML parser that tolerates duplicate keys, and progenitor's
+//! `assert!` on operations whose responses carry different success or error schemas.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde_json::{Value, json};
+
+/// A spec that parsed and passed every check.
+#[derive(Debug)]
+pub struct Spec {
+    /// Where it was read from.
+    pub path: PathBuf,
+    /// The document as generic JSON (used by validation and diffing).
+    pub raw: Value,
+    /// The typed document progenitor consumes.
+    pub openapi: openapiv3::OpenAPI,
+}
+
+/// One problem found in a spec, located by JSON pointer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// JSON pointer (RFC 6901) of the node at fault, e.g. `/components/schemas/Connection`.
+    pub pointer: String,
+    /// What is wrong, in words.
+    pub message: String,
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let pointer = if self.pointer.is_empty() {
+            "/"
+        } else {
+            &self.pointer
+        };
+        write!(f, "{pointer}: {}", self.message)
+    }
+}
+
+/// Why a spec could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum SpecError {
+    /// The file could not be read.
+    #[error("{}: cannot read spec: {source}", path.display())]
+    Read {
+        /// The spec file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The file is not valid YAML (this includes duplicate mapping keys).
+    #[error("{}: invalid YAML: {message}", path.display())]
+    Yaml {
+        /// The spec file.
+        path: PathBuf,
+        /// The parser's message, with line and column.
+        message: String,
+    },
+    /// The YAML is well formed but is not an OpenAPI 3.0 document openapiv3 understands.
+    #[error("{}: not a valid OpenAPI 3.0 document: {message}", path.display())]
+    NotOpenApi {
+        /// The spec file.
+        path: PathBuf,
+        /// What the decoder said.
+        message: String,
+    },
+    /// The document failed one or more checks.
+    #[error("{}: {} problem(s) in the spec:\n{}", path.display(), findings.len(), list(findings))]
+    Invalid {
+        /// The spec file.
+        path: PathBuf,
+        /// Every problem found.
+        findings: Vec<Finding>,
+    },
+}
+
+fn list(findings: &[Finding]) -> String {
+    findings
+        .iter()
+        .map(|f| format!("  - {f}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Reads, parses and validates the spec at `path`.
+pub fn load(path: &Path) -> Result<Spec, SpecError> {
+    let text = std::fs::read_to_string(path).map_err(|source| SpecError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    parse(path, &text)
+}
+
+/// Parses and validates spec `text`; `path` is only used in messages.
+pub fn parse(path: &Path, text: &str) -> Result<Spec, SpecError> {
+    // serde-saphyr rejects duplicate keys by default and has no `unsafe` YAML backend.
+    let raw: Value = serde_saphyr::from_str(text).map_err(|e| SpecError::Yaml {
+        path: path.to_owned(),
+        message: e.to_string(),
+    })?;
+    let invalid = |findings| SpecError::Invalid {
+        path: path.to_owned(),
+        findings,
+    };
+    // The version is checked before decoding so a 3.1 or 2.0 document gets this message
+    // rather than whatever field openapiv3 happens to trip over.
+    let version = check_version(&raw).map_err(|f| invalid(vec![f]))?;
+    let openapi: openapiv3::OpenAPI =
+        serde_json::from_value(raw.clone()).map_err(|e| SpecError::NotOpenApi {
+            path: path.to_owned(),
+            message: format!("OpenAPI {version}: {e}"),
+        })?;
+    let findings = validate(&raw);
+    if !findings.is_empty() {
+        return Err(invalid(findings));
+    }
+    Ok(Spec {
+        path: path.to_owned(),
+        raw,
+        openapi,
+    })
+}
+
+fn check_version(raw: &Value) -> Result<&str, Finding> {
+    match raw.get("openapi").and_then(Value::as_str) {
+        Some(v) if v.starts_with("3.0.") => Ok(v),
+        Some(v) => Err(Finding {
+            pointer: "/openapi".into(),
+            message: format!("version {v:?} is not supported: only OpenAPI 3.0.x is"),
+        }),
+        None => Err(Finding {
+            pointer: "/openapi".into(),
+            message: "missing `openapi: 3.0.x` version field".into(),
+        }),
+    }
+}
+
+/// Runs every check on a parsed document and returns all findings (empty when valid).
+pub fn validate(raw: &Value) -> Vec<Finding> {
+    let mut out = Vec::new();
+    check_operations(raw, &mut out);
+    check_schemas(raw, &mut out);
+    check_examples(raw, &mut out);
+    out
+}
+
+const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// Escapes one reference token of a JSON pointer (RFC 6901).
+pub fn escape(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}
+
+fn pointer(tokens: &[&str]) -> String {
+    tokens.iter().map(|t| format!("/{}", escape(t))).collect()
+}
+
+/// Every `(pointer, operation)` in document order.
+fn operations(raw: &Value) -> Vec<(String, &Value)> {
+    let mut ops = Vec::new();
+    if let Some(paths) = raw.get("paths").and_then(Value::as_object) {
+        for (path, item) in paths {
+            for method in METHODS {
+                if let Some(op) = item.get(method) {
+                    ops.push((pointer(&["paths", path, method]), op));
+                }
+            }
+        }
+    }
+    ops
+}
+
+/// Follows a local `$ref` (`#/...`) to its target, at most a few hops deep.
+pub fn resolve<'a>(raw: &'a Value, mut node: &'a Value) -> &'a Value {
+    for _ in 0..16 {
+        match node.get("$ref").and_then(Value::as_str) {
+            Some(r) if r.starts_with('#') => match raw.pointer(&r[1..]) {
+                Some(target) => node = target,
+                None => return node,
+            },
+            _ => return node,
+        }
+    }
+    node
+}
+
+fn check_operations(raw: &Value, out: &mut Vec<Finding>) {
+    let mut seen: BTreeMap<&str, String> = BTreeMap::new();
+    for (ptr, op) in operations(raw) {
+        match op.get("operationId").and_then(Value::as_str) {
+            None => out.push(Finding {
+                pointer: ptr.clone(),
+                message: "operation has no operationId (every operation needs a unique one)".into(),
+            }),
+            Some(id) => {
+                if let Some(first) = seen.insert(id, ptr.clone()) {
+                    out.push(Finding {
+                        pointer: format!("{ptr}/operationId"),
+                        message: format!("operationId {id:?} is already used at {first}"),
+                    });
+                }
+            }
+        }
+        for (i, param) in op
+            .get("parameters")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            let param = resolve(raw, param);
+            if !has_description(param) {
+                out.push(Finding {
+                    pointer: format!("{ptr}/parameters/{i}"),
+                    message: format!(
+                        "parameter {:?} has no description",
+                        param.get("name").and_then(Value::as_str).unwrap_or("?")
+                    ),
+                });
+            }
+        }
+        check_response_schemas(raw, &ptr, op, out);
+    }
+}
+
+/// progenitor asserts that an operation has at most one success type and one error type;
+/// report that here, with a location, instead of letting generation panic.
+fn check_response_schemas(raw: &Value, ptr: &str, op: &Value, out: &mut Vec<Finding>) {
+    let Some(responses) = op.get("responses").and_then(Value::as_object) else {
+        out.push(Finding {
+            pointer: ptr.to_owned(),
+            message: "operation has no responses".into(),
+        });
+        return;
+    };
+    let mut success: Vec<&Value> = Vec::new();
+    let mut error: Vec<&Value> = Vec::new();
+    for (status, response) in responses {
+        let response = resolve(raw, response);
+        let schemas: Vec<&Value> = response
+            .get("content")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flat_map(|c| c.values())
+            .filter_map(|media| media.get("schema"))
+            .collect();
+        let bucket = if status.starts_with('2') {
+            &mut success
+        } else {
+            &mut error
+        };
+        for schema in schemas {
+            if !bucket.contains(&schema) {
+                bucket.push(schema);
+            }
+        }
+    }
+    for (kind, bucket) in [("success (2xx)", &success), ("error", &error)] {
+        if bucket.len() > 1 {
+            out.push(Finding {
+                pointer: format!("{ptr}/responses"),
+                message: format!(
+                    "{} different {kind} response schemas; the generator needs exactly one \
+                     (share one `$ref`)",
+                    bucket.len()
+                ),
+            });
+        }
+    }
+}
+
+fn has_description(node: &Value) -> bool {
+    node.get("description")
+        .and_then(Value::as_str)
+        .is_some_and(|d| !d.trim().is_empty())
+}
+
+/// Schema-level lint over `components.schemas` and every inline response schema:
+/// properties are described, and nothing is closed against fields the service may add.
+fn check_schemas(raw: &Value, out: &mut Vec<Finding>) {
+    if let Some(schemas) = raw
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+    {
+        for (name, schema) in schemas {
+            lint_schema(raw, schema, &pointer(&["components", "schemas", name]), out);
+        }
+    }
+    let mut response_roots: Vec<(String, &Value)> = Vec::new();
+    for (ptr, op) in operations(raw) {
+        if let Some(responses) = op.get("responses").and_then(Value::as_object) {
+            for (status, response) in responses {
+                response_roots.push((format!("{ptr}/responses/{}", escape(status)), response));
+            }
+        }
+    }
+    if let Some(responses) = raw
+        .pointer("/components/responses")
+        .and_then(Value::as_object)
+    {
+        for (name, response) in responses {
+            response_roots.push((pointer(&["components", "responses", name]), response));
+        }
+    }
+    for (ptr, response) in response_roots {
+        for (media_type, media) in response
+            .get("content")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            if let Some(schema) = media.get("schema") {
+                let at = format!("{ptr}/content/{}/schema", escape(media_type));
+                lint_schema(raw, schema, &at, out);
+                closed_response(raw, schema, &at, &mut Vec::new(), out);
+            }
+        }
+    }
+}
+
+fn lint_schema(raw: &Value, schema: &Value, ptr: &str, out: &mut Vec<Finding>) {
+    if schema.get("$ref").is_some() {
+        return; // linted where it is defined
+    }
+    if let Some(props) = schema.get("properties").and_then(Value::as_object) {
+        for (name, prop) in props {
+            let at = format!("{ptr}/properties/{}", escape(name));
+            // A `$ref` property takes its description from the referenced schema.
+            if !has_description(resolve(raw, prop)) && !has_description(prop) {
+                out.push(Finding {
+                    pointer: at.clone(),
+                    message: format!("property {name:?} has no description"),
+                });
+            }
+            lint_schema(raw, prop, &at, out);
+        }
+    }
+    for key in ["items", "additionalProperties"] {
+        if let Some(sub) = schema.get(key).filter(|s| s.is_object()) {
+            lint_schema(raw, sub, &format!("{ptr}/{key}"), out);
+        }
+    }
+    for key in ["allOf", "oneOf", "anyOf"] {
+        for (i, sub) in schema
+            .get(key)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            lint_schema(raw, sub, &format!("{ptr}/{key}/{i}"), out);
+        }
+    }
+}
+
+/// Response objects must stay open: `additionalProperties: false` or a closed `enum` would
+/// make a deployed client fail on the first new field or value the service sends.
+fn closed_response<'a>(
+    raw: &'a Value,
+    schema: &'a Value,
+    ptr: &str,
+    visited: &mut Vec<&'a str>,
+    out: &mut Vec<Finding>,
+) {
+    let (schema, ptr) = match schema.get("$ref").and_then(Value::as_str) {
+        Some(r) => {
+            if visited.contains(&r) {
+                return;
+            }
+            visited.push(r);
+            match raw.pointer(r.trim_start_matches('#')) {
+                Some(target) => (target, r.trim_start_matches('#').to_owned()),
+                None => {
+                    out.push(Finding {
+                        pointer: ptr.to_owned(),
+                        message: format!("$ref {r:?} does not resolve"),
+                    });
+                    return;
+                }
+            }
+        }
+        None => (schema, ptr.to_owned()),
+    };
+    if schema.get("additionalProperties") == Some(&Value::Bool(false)) {
+        out.push(Finding {
+            pointer: format!("{ptr}/additionalProperties"),
+            message: "`additionalProperties: false` on a response object: a field the service \
+                      adds later would break deployed clients"
+                .into(),
+        });
+    }
+    if schema.get("enum").is_some() {
+        out.push(Finding {
+            pointer: format!("{ptr}/enum"),
+            message: "closed `enum` in a response: a value the service adds later would break \
+                      deployed clients (describe the known values instead)"
+                .into(),
+        });
+    }
+    let mut children: Vec<(String, &Value)> = Vec::new();
+    if let Some(props) = schema.get("properties").and_then(Value::as_object) {
+        for (name, prop) in props {
+            children.push((format!("{ptr}/properties/{}", escape(name)), prop));
+        }
+    }
+    for key in ["items", "additionalProperties"] {
+        if let Some(sub) = schema.get(key).filter(|s| s.is_object()) {
+            children.push((format!("{ptr}/{key}"), sub));
+        }
+    }
+    for key in ["allOf", "oneOf", "anyOf"] {
+        for (i, sub) in schema
+            .get(key)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            children.push((format!("{ptr}/{key}/{i}"), sub));
+        }
+    }
+    for (at, child) in children {
+        closed_response(raw, child, &at, visited, out);
+    }
+}
+
+/// Every `example` / `examples` beside a `schema` (parameters, media types) and every
+/// schema-level `example` must validate against that schema.
+fn check_examples(raw: &Value, out: &mut Vec<Finding>) {
+    let mut sites: Vec<(String, &Value)> = Vec::new();
+    collect_example_sites(raw, String::new(), &mut sites);
+    for (ptr, holder) in sites {
+        let Some(schema) = holder.get("schema") else {
+            continue;
+        };
+        let validator = match build_validator(raw, schema) {
+            Ok(v) => v,
+            Err(message) => {
+                out.push(Finding {
+                    pointer: format!("{ptr}/schema"),
+                    message: format!("schema cannot be compiled for validation: {message}"),
+                });
+                continue;
+            }
+        };
+        let mut examples: Vec<(String, &Value)> = Vec::new();
+        if let Some(example) = holder.get("example") {
+            examples.push((format!("{ptr}/example"), example));
+        }
+        for (name, example) in holder
+            .get("examples")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            let example = resolve(raw, example);
+            if let Some(value) = example.get("value") {
+                examples.push((format!("{ptr}/examples/{}/value", escape(name)), value));
+            }
+        }
+        for (at, value) in examples {
+            for error in validator.iter_errors(value) {
+                out.push(Finding {
+                    pointer: at.clone(),
+                    message: format!(
+                        "example does not match its schema at {:?}: {error}",
+                        error.instance_path().as_str()
+                    ),
+                });
+            }
+        }
+    }
+    // Schema-level `example`s in components.
+    if let Some(schemas) = raw
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+    {
+        for (name, schema) in schemas {
+            if let Some(example) = schema.get("example") {
+                let at = pointer(&["components", "schemas", name, "example"]);
+                match build_validator(raw, schema) {
+                    Ok(v) => {
+                        for error in v.iter_errors(example) {
+                            out.push(Finding {
+                                pointer: at.clone(),
+                                message: format!("example does not match its schema: {error}"),
+                            });
+                        }
+                    }
+                    Err(message) => out.push(Finding {
+                        pointer: at,
+                        message: format!("schema cannot be compiled for validation: {message}"),
+                    }),
+                }
+            }
+        }
+    }
+}
+
+/// Places that hold a `schema` next to `example(s)`: parameters, headers and media types.
+fn collect_example_sites<'a>(node: &'a Value, ptr: String, out: &mut Vec<(String, &'a Value)>) {
+    match node {
+        Value::Object(map) => {
+            if map.contains_key("schema")
+                && (map.contains_key("example") || map.contains_key("examples"))
+            {
+                out.push((ptr.clone(), node));
+            }
+            for (key, child) in map {
+                // Schemas are handled separately; their `properties` are not example sites.
+                if key == "schema" || key == "schemas" {
+                    continue;
+                }
+                collect_example_sites(child, format!("{ptr}/{}", escape(key)), out);
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                collect_example_sites(child, format!("{ptr}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Compiles an OpenAPI 3.0 schema into a JSON Schema validator. The schema is wrapped so
+/// that its local `$ref`s (`#/components/...`) resolve against the spec's components;
+/// draft 2020-12 is used because it is the draft whose format checkers know `uuid`
+/// (OpenAPI 3.0's own keywords such as `nullable` or `example` are ignored as annotations).
+fn build_validator(raw: &Value, schema: &Value) -> Result<jsonschema::Validator, String> {
+    let root = json!({
+        "allOf": [schema],
+        "components": raw.get("components").cloned().unwrap_or(Value::Null),
+    });
+    jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft202012)
+        .should_validate_formats(true)
+        .build(&root)
+        .map_err(|e| e.to_string())
+}
