@@ -4,7 +4,11 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use proc_macro2::Span;
 use progenitor_impl::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
+
+use syn::visit_mut::{self, VisitMut};
+use syn::{Attribute, Expr, ExprLit, ImplItem, Item, Lit, LitStr, Meta};
 
 use crate::spec::{self, SpecError};
 
@@ -113,10 +117,97 @@ pub fn generate_from(spec: &spec::Spec) -> Result<String, RegenError> {
             });
         }
     };
-    let file: syn::File = syn::parse2(tokens).map_err(|e| RegenError::Parse(e.to_string()))?;
+    let mut file: syn::File =
+        syn::parse2(tokens).map_err(|e| RegenError::Parse(e.to_string()))?;
+    LineDocs.visit_file_mut(&mut file);
     let pretty = prettyplease::unparse(&file);
     let formatted = rustfmt(&pretty)?;
     Ok(format!("{HEADER}{formatted}"))
+}
+
+/// Rewrites every multi-line `#[doc]` into one attribute per line.
+///
+/// prettyplease prints a multi-line doc string as a `/** */` block whose continuation lines
+/// carry the item's indentation; rustdoc then reads those lines as an indented code block
+/// (and doctests them). One `///` line per line of the spec's description avoids that.
+struct LineDocs;
+
+impl LineDocs {
+    fn split(attrs: &mut Vec<Attribute>) {
+        if !attrs.iter().any(|a| doc_text(a).is_some_and(|d| d.contains('\n'))) {
+            return;
+        }
+        let mut out = Vec::with_capacity(attrs.len());
+        for attr in attrs.drain(..) {
+            match doc_text(&attr) {
+                Some(text) if text.contains('\n') => {
+                    for line in text.lines() {
+                        let mut line_attr = attr.clone();
+                        if let Meta::NameValue(nv) = &mut line_attr.meta {
+                            nv.value = Expr::Lit(ExprLit {
+                                attrs: Vec::new(),
+                                lit: Lit::Str(LitStr::new(line, Span::call_site())),
+                            });
+                        }
+                        out.push(line_attr);
+                    }
+                }
+                _ => out.push(attr),
+            }
+        }
+        *attrs = out;
+    }
+}
+
+fn doc_text(attr: &Attribute) -> Option<String> {
+    match &attr.meta {
+        Meta::NameValue(nv) if nv.path.is_ident("doc") => match &nv.value {
+            Expr::Lit(ExprLit {
+                lit: Lit::Str(s), ..
+            }) => Some(s.value()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+impl VisitMut for LineDocs {
+    fn visit_file_mut(&mut self, node: &mut syn::File) {
+        Self::split(&mut node.attrs);
+        visit_mut::visit_file_mut(self, node);
+    }
+    fn visit_item_mut(&mut self, node: &mut Item) {
+        match node {
+            Item::Const(i) => Self::split(&mut i.attrs),
+            Item::Enum(i) => Self::split(&mut i.attrs),
+            Item::Fn(i) => Self::split(&mut i.attrs),
+            Item::Impl(i) => Self::split(&mut i.attrs),
+            Item::Mod(i) => Self::split(&mut i.attrs),
+            Item::Struct(i) => Self::split(&mut i.attrs),
+            Item::Trait(i) => Self::split(&mut i.attrs),
+            Item::Type(i) => Self::split(&mut i.attrs),
+            Item::Use(i) => Self::split(&mut i.attrs),
+            _ => {}
+        }
+        visit_mut::visit_item_mut(self, node);
+    }
+    fn visit_field_mut(&mut self, node: &mut syn::Field) {
+        Self::split(&mut node.attrs);
+        visit_mut::visit_field_mut(self, node);
+    }
+    fn visit_variant_mut(&mut self, node: &mut syn::Variant) {
+        Self::split(&mut node.attrs);
+        visit_mut::visit_variant_mut(self, node);
+    }
+    fn visit_impl_item_mut(&mut self, node: &mut ImplItem) {
+        match node {
+            ImplItem::Const(i) => Self::split(&mut i.attrs),
+            ImplItem::Fn(i) => Self::split(&mut i.attrs),
+            ImplItem::Type(i) => Self::split(&mut i.attrs),
+            _ => {}
+        }
+        visit_mut::visit_impl_item_mut(self, node);
+    }
 }
 
 /// Runs rustfmt on `source` via stdin so the result passes `cargo fmt --check` as-is.

@@ -8,9 +8,9 @@ use progenitor_client::{ClientHooks, OperationInfo, RequestBuilderExt, encode_pa
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
-    /**Error body of any Huawei Cloud layer. Exactly which properties are present depends on the
-    layer: `error_code`/`error_msg`/`request_id` (VPN v5 and API gateway), `code`/`message`
-    (VPN error-code page), or a nested `error` object.*/
+    ///Error body of any Huawei Cloud layer. Exactly which properties are present depends on the
+    ///layer: `error_code`/`error_msg`/`request_id` (VPN v5 and API gateway), `code`/`message`
+    ///(VPN error-code page), or a nested `error` object.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -87,13 +87,13 @@ pub mod types {
         ///Specifies the virtual IP address assigned to a client for establishing a connection.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub client_virtual_ip: ::std::option::Option<::std::string::String>,
-        /**Specifies the time when a client connection is established.
-        The UTC time format is yyyy-MM-ddTHH:mm:ssZ.*/
+        ///Specifies the time when a client connection is established.
+        ///The UTC time format is yyyy-MM-ddTHH:mm:ssZ.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub connection_established_time:
             ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        /**Specifies a connection ID.
-        The value is a UUID containing 36 characters.*/
+        ///Specifies a connection ID.
+        ///The value is a UUID containing 36 characters.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub connection_id: ::std::option::Option<::uuid::Uuid>,
         ///Specifies the number of inbound bytes.
@@ -108,8 +108,8 @@ pub mod types {
         ///Specifies the number of outbound packets.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub outbound_packets: ::std::option::Option<i64>,
-        /**Specifies the timestamp in the statistics about traffic transmitted over the connection.
-        The UTC time format is yyyy-MM-ddTHH:mm:ssZ.*/
+        ///Specifies the timestamp in the statistics about traffic transmitted over the connection.
+        ///The UTC time format is yyyy-MM-ddTHH:mm:ssZ.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timestamp: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     }
@@ -626,12 +626,12 @@ pub mod types {
     }
 }
 #[derive(Clone, Debug)]
-/**Client for Huawei Cloud VPN - P2C VPN gateway connections
-
-The part of Huawei Cloud's VPN v5 API that lists the client connections of a
-P2C (point-to-client) VPN gateway.
-
-Version: v5*/
+///Client for Huawei Cloud VPN - P2C VPN gateway connections
+///
+///The part of Huawei Cloud's VPN v5 API that lists the client connections of a
+///P2C (point-to-client) VPN gateway.
+///
+///Version: v5
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
@@ -696,34 +696,34 @@ const _: () = {
     }
 };
 impl Client {
-    /**Querying the Connections of a P2C VPN Gateway
-
-    This API is used to query the connections of a P2C VPN gateway with a specified ID.
-
-    Example requests:
-
-    1. Query the connection list in non-pagination mode.
-    `GET https://{Endpoint}/v5/{project_id}/p2c-vpn-gateways/{p2c_vgw_id}/connections`
-
-    2. Query the connection list in pagination mode.
-    `GET https://{Endpoint}/v5/{project_id}/p2c-vpn-gateways/{p2c_vgw_id}/connections?limit=10&offset=0`
-
-    Sends a `GET` request to `/v5/{project_id}/p2c-vpn-gateways/{p2c_vgw_id}/connections`
-
-    Arguments:
-    - `project_id`: Specifies a project ID. You can obtain the project ID by referring to Obtaining the Project ID.
-    - `p2c_vgw_id`: Specifies the ID of a P2C VPN gateway instance.
-    - `limit`: Specifies the number of records returned on each page during pagination query.
-    - `offset`: Specifies the offset for pagination query.
-    ```ignore
-    let response = client.list_p2c_vgw_connections()
-        .project_id(project_id)
-        .p2c_vgw_id(p2c_vgw_id)
-        .limit(limit)
-        .offset(offset)
-        .send()
-        .await;
-    ```*/
+    ///Querying the Connections of a P2C VPN Gateway
+    ///
+    ///This API is used to query the connections of a P2C VPN gateway with a specified ID.
+    ///
+    ///Example requests:
+    ///
+    ///1. Query the connection list in non-pagination mode.
+    ///`GET https://{Endpoint}/v5/{project_id}/p2c-vpn-gateways/{p2c_vgw_id}/connections`
+    ///
+    ///2. Query the connection list in pagination mode.
+    ///`GET https://{Endpoint}/v5/{project_id}/p2c-vpn-gateways/{p2c_vgw_id}/connections?limit=10&offset=0`
+    ///
+    ///Sends a `GET` request to `/v5/{project_id}/p2c-vpn-gateways/{p2c_vgw_id}/connections`
+    ///
+    ///Arguments:
+    ///- `project_id`: Specifies a project ID. You can obtain the project ID by referring to Obtaining the Project ID.
+    ///- `p2c_vgw_id`: Specifies the ID of a P2C VPN gateway instance.
+    ///- `limit`: Specifies the number of records returned on each page during pagination query.
+    ///- `offset`: Specifies the offset for pagination query.
+    ///```ignore
+    ///let response = client.list_p2c_vgw_connections()
+    ///    .project_id(project_id)
+    ///    .p2c_vgw_id(p2c_vgw_id)
+    ///    .limit(limit)
+    ///    .offset(offset)
+    ///    .send()
+    ///    .await;
+    ///```
     pub fn list_p2c_vgw_connections(&self) -> builder::ListP2cVgwConnections<'_> {
         builder::ListP2cVgwConnections::new(self)
     }
@@ -737,9 +737,9 @@ pub mod builder {
         ByteStream, ClientHooks, ClientInfo, Error, OperationInfo, RequestBuilderExt,
         ResponseValue, encode_path,
     };
-    /**Builder for [`Client::list_p2c_vgw_connections`]
-
-    [`Client::list_p2c_vgw_connections`]: super::Client::list_p2c_vgw_connections*/
+    ///Builder for [`Client::list_p2c_vgw_connections`]
+    ///
+    ///[`Client::list_p2c_vgw_connections`]: super::Client::list_p2c_vgw_connections
     #[derive(Debug, Clone)]
     pub struct ListP2cVgwConnections<'a> {
         client: &'a super::Client,
