@@ -78,6 +78,28 @@ fn bench(c: &mut Criterion) {
             .expect("canonical")
         })
     });
+
+    c.bench_function("canonical_uri", |b| {
+        b.iter(|| canonical::canonical_uri(black_box(url.path())))
+    });
+    c.bench_function("canonical_query", |b| {
+        b.iter(|| canonical::canonical_query_from_raw(black_box(url.query())))
+    });
+    c.bench_function("signable_headers", |b| {
+        b.iter(|| {
+            canonical::signable_headers(black_box(&signed))
+                .expect("headers")
+                .len()
+        })
+    });
+    let cr = canonical::canonical_request("GET", url.path(), url.query(), &signed, &names, b"")
+        .expect("canonical");
+    c.bench_function("string_to_sign", |b| {
+        b.iter(|| canonical::string_to_sign("20240102T030405Z", black_box(&cr)))
+    });
+    c.bench_function("format_sdk_date", |b| {
+        b.iter(|| p2c_vpn_auth::format_sdk_date(black_box(now)).expect("date"))
+    });
 }
 
 criterion_group!(benches, bench);

@@ -49,6 +49,11 @@ pub const ENCODE_SET: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'.')
     .remove(b'~');
 
+/// Whether `b` is kept as is by [`ENCODE_SET`] (`A-Z a-z 0-9 - _ . ~`).
+pub const fn is_unreserved(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~')
+}
+
 /// Input that cannot be put in canonical form.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -107,6 +112,14 @@ pub fn canonical_uri(raw_path: &str) -> String {
 
 /// [`canonical_uri`] appended onto `out`.
 pub fn canonical_uri_into(out: &mut String, raw_path: &str) {
+    // Fast path: nothing to decode or encode (the usual API path).
+    if raw_path.bytes().all(|b| b == b'/' || is_unreserved(b)) {
+        out.push_str(raw_path);
+        if !raw_path.ends_with('/') {
+            out.push('/');
+        }
+        return;
+    }
     let decoded = percent_decode_str(raw_path).decode_utf8_lossy();
     let start = out.len();
     for (i, segment) in decoded.split('/').enumerate() {
@@ -328,19 +341,65 @@ pub fn canonical_request_into(
     signed: &[&str],
     body: &[u8],
 ) -> Result<(), CanonicalError> {
-    let headers_len: usize = signed
+    let entries = listed_headers(headers, signed)?;
+    let payload = payload_hash(headers, body)?;
+    canonical_request_from_entries_into(out, method, raw_path, raw_query, &entries, &payload);
+    Ok(())
+}
+
+/// The headers named in `signed`, in that order, as `(name, trimmed value)`.
+/// Errors when one is missing, repeated or not UTF-8.
+pub fn listed_headers<'h>(
+    headers: &'h HeaderMap,
+    signed: &[&'h str],
+) -> Result<Vec<(&'h str, &'h str)>, CanonicalError> {
+    signed
         .iter()
-        .map(|n| {
-            // name + ':' + value + '\n' + ';'
-            n.len() * 2 + 3 + headers.get(*n).map_or(0, |v| v.len())
+        .map(|name| single_value(headers, name).map(|v| (*name, v)))
+        .collect()
+}
+
+/// Every signable header of `headers` (names without `_`), sorted by name,
+/// as `(name, trimmed value)`: what a signer signs. One pass over the map,
+/// no lookups. Errors when one has several values or a non-UTF-8 value.
+pub fn signable_headers(headers: &HeaderMap) -> Result<Vec<(&str, &str)>, CanonicalError> {
+    let mut out = headers
+        .iter()
+        .filter(|(k, _)| is_signable_header(k.as_str()))
+        .map(|(k, v)| match std::str::from_utf8(v.as_bytes()) {
+            Ok(v) => Ok((k.as_str(), trim_header_value(v))),
+            Err(_) => Err(CanonicalError::NonUtf8HeaderValue {
+                name: k.as_str().to_owned(),
+            }),
         })
-        .sum();
+        .collect::<Result<Vec<(&str, &str)>, CanonicalError>>()?;
+    out.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    if let Some(w) = out.windows(2).find(|w| w[0].0 == w[1].0) {
+        return Err(CanonicalError::DuplicateHeader {
+            name: w[0].0.to_owned(),
+        });
+    }
+    Ok(out)
+}
+
+/// The canonical request from already selected headers (`(name, trimmed
+/// value)` in signing order, see [`signable_headers`] and [`listed_headers`])
+/// and the payload hash (see [`payload_hash`]), written onto `out`.
+pub fn canonical_request_from_entries_into(
+    out: &mut String,
+    method: &str,
+    raw_path: &str,
+    raw_query: Option<&str>,
+    entries: &[(&str, &str)],
+    payload_hash: &str,
+) {
+    let headers_len: usize = entries.iter().map(|(n, v)| n.len() * 2 + v.len() + 3).sum();
     out.reserve(
         method.len()
             + raw_path.len() * 2
             + raw_query.map_or(0, |q| q.len() * 2)
             + headers_len
-            + 64
+            + payload_hash.len()
             + 8,
     );
     if method.bytes().any(|b| b.is_ascii_lowercase()) {
@@ -353,17 +412,21 @@ pub fn canonical_request_into(
     out.push('\n');
     canonical_query_from_raw_into(out, raw_query);
     out.push('\n');
-    canonical_headers_into(out, headers, signed)?;
+    for (name, value) in entries {
+        out.push_str(name);
+        out.push(':');
+        out.push_str(value);
+        out.push('\n');
+    }
     out.push('\n');
-    push_joined(out, signed);
+    push_joined_entries(out, entries);
     out.push('\n');
-    out.push_str(&payload_hash(headers, body)?);
-    Ok(())
+    out.push_str(payload_hash);
 }
 
-/// Appends `names` joined by `;`.
-pub(crate) fn push_joined(out: &mut String, names: &[&str]) {
-    for (i, n) in names.iter().enumerate() {
+/// Appends the names of `entries` joined by `;`.
+pub(crate) fn push_joined_entries(out: &mut String, entries: &[(&str, &str)]) {
+    for (i, (n, _)) in entries.iter().enumerate() {
         if i > 0 {
             out.push(';');
         }
@@ -417,6 +480,15 @@ mod tests {
             canonical_query_from_raw(Some("k=a+b&k=%2B")),
             "k=%2B&k=a%20b"
         );
+    }
+
+    #[test]
+    fn unreserved_matches_encode_set() {
+        for b in 0u8..=127 {
+            let s = [b];
+            let s = std::str::from_utf8(&s).expect("ascii");
+            assert_eq!(is_unreserved(b), encode_component(s) == s, "byte {b}");
+        }
     }
 
     #[test]

@@ -97,6 +97,8 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod canonical;
 mod credentials;
 mod signer;

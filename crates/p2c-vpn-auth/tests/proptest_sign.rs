@@ -382,3 +382,20 @@ fn token_auth_and_redaction() {
     }
     assert!(format!("{aksk:?}").contains(AK));
 }
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn sdk_date_matches_chrono_format_and_round_trips(secs in -62_135_596_800i64..253_402_300_799i64) {
+        let t = if secs >= 0 {
+            SystemTime::UNIX_EPOCH + Duration::from_secs(secs.unsigned_abs())
+        } else {
+            SystemTime::UNIX_EPOCH - Duration::from_secs(secs.unsigned_abs())
+        };
+        let ours = p2c_vpn_auth::format_sdk_date(t).unwrap();
+        let chrono = chrono::DateTime::from_timestamp(secs, 0).unwrap().format("%Y%m%dT%H%M%SZ").to_string();
+        prop_assert_eq!(&ours, &chrono);
+        prop_assert_eq!(p2c_vpn_auth::parse_sdk_date(&ours), Some(t));
+    }
+}
