@@ -202,8 +202,9 @@ impl Credentials {
     }
 
     /// Reads an INI credentials file: section `[basic]`, keys `ak`, `sk`,
-    /// `project_id`, `security_token` (key names case-insensitive, empty
-    /// values count as missing).
+    /// `project_id`, `security_token` (key names case-insensitive, `=` or `:`
+    /// delimiters, values taken literally — no quote or backslash processing,
+    /// as with Python's `configparser` — and empty values count as missing).
     pub fn from_file(path: &Path) -> Result<Self, CredentialsError> {
         let text = std::fs::read_to_string(path).map_err(|source| CredentialsError::Io {
             path: path.to_owned(),
@@ -214,7 +215,13 @@ impl Credentials {
 
     /// Parses credentials-file text; `path` only names it in errors.
     pub fn from_ini_str(text: &str, path: &Path) -> Result<Self, CredentialsError> {
-        let ini = ini::Ini::load_from_str(text).map_err(|e| CredentialsError::Parse {
+        // Like Python's configparser: no quote or backslash processing.
+        let opt = ini::ParseOption {
+            enabled_quote: false,
+            enabled_escape: false,
+            ..ini::ParseOption::default()
+        };
+        let ini = ini::Ini::load_from_str_opt(text, opt).map_err(|e| CredentialsError::Parse {
             path: path.to_owned(),
             line: e.line,
             col: e.col,

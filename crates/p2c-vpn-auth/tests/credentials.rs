@@ -89,6 +89,22 @@ fn file_parsing() {
 }
 
 #[test]
+fn file_values_are_literal_like_configparser() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write_file(
+        dir.path(),
+        "credentials",
+        "[basic]\nak = A\\K\nsk = \"quoted\" s\\k ; not a comment\n",
+    );
+    let c = Credentials::from_file(&p).unwrap();
+    assert_eq!(c.access_key(), "A\\K");
+    assert_eq!(
+        c.secret_key().expose_secret(),
+        "\"quoted\" s\\k ; not a comment"
+    );
+}
+
+#[test]
 fn file_errors_name_what_and_where() {
     let dir = tempfile::tempdir().unwrap();
     let p = write_file(dir.path(), "c1", "[basic]\nsk = FILESECRET\n");
