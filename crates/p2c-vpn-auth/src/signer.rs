@@ -352,7 +352,6 @@ pub fn host_header(url: &url::Url) -> Result<HeaderValue, SignError> {
 
 /// How requests are authenticated: AK/SK signature or IAM token.
 #[derive(Clone, Debug)]
-#[non_exhaustive]
 // The signer keeps precomputed HMAC state inline; an `Auth` is built once per
 // client, so its size does not matter and boxing would only add a hop.
 #[allow(clippy::large_enum_variant)]
