@@ -1,0 +1,482 @@
+//! The crate's one error type.
+//!
+//! Every failure (bad input, missing credentials, transport, timeout, a service error in any
+//! of Huawei's body forms, an undecodable body) becomes an [`Error`] whose
+//! [`kind`](Error::kind) says what to do about it and whose `Display` is one actionable line.
+
+use std::fmt;
+use std::time::Duration;
+
+use bytes::Bytes;
+use p2c_vpn_api::types::ApiError;
+use p2c_vpn_api::{CallReport, ResponseValue};
+use reqwest::StatusCode;
+use serde_json::Value;
+
+/// How much of a non-JSON error body is kept.
+const BODY_SNIPPET_BYTES: usize = 512;
+
+/// What kind of failure an [`Error`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The caller passed something unusable (a hostile ID, an unknown region, a bad URL);
+    /// nothing was sent.
+    InvalidInput,
+    /// No usable credentials or project ID, or the request could not be signed.
+    Credentials,
+    /// The service rejected the credentials or signature (HTTP 401 or 403).
+    Unauthorized,
+    /// The service answered with an error status (other than 401, 403 and 429).
+    Service,
+    /// The service is throttling (HTTP 429) and retries did not get through.
+    Throttled,
+    /// An attempt or the whole operation took longer than allowed.
+    Timeout,
+    /// No connection could be made (DNS, refused, TLS handshake).
+    Connect,
+    /// The connection failed after it was made (reset, body cut off).
+    Network,
+    /// The response body is not what the API documents; names the JSON path when it can.
+    Decode,
+    /// The server paged inconsistently (e.g. ignored `offset`, returning the same page).
+    Pagination,
+}
+
+impl ErrorKind {
+    fn label(self) -> &'static str {
+        match self {
+            Self::InvalidInput => "invalid input",
+            Self::Credentials => "credentials",
+            Self::Unauthorized => "unauthorized",
+            Self::Service => "service error",
+            Self::Throttled => "throttled",
+            Self::Timeout => "timeout",
+            Self::Connect => "cannot connect",
+            Self::Network => "network error",
+            Self::Decode => "invalid response",
+            Self::Pagination => "pagination error",
+        }
+    }
+}
+
+/// The error returned by every fallible call in this crate.
+pub struct Error {
+    kind: ErrorKind,
+    message: String,
+    status: Option<StatusCode>,
+    error_code: Option<String>,
+    request_id: Option<String>,
+    attempts: u32,
+    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+}
+
+/// The crate's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            message: message.into(),
+            status: None,
+            error_code: None,
+            request_id: None,
+            attempts: 0,
+            source: None,
+        }
+    }
+
+    pub(crate) fn invalid_input(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::InvalidInput, message)
+    }
+
+    pub(crate) fn credentials(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Credentials, message)
+    }
+
+    pub(crate) fn pagination(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Pagination, message)
+    }
+
+    pub(crate) fn operation_timeout(limit: Duration) -> Self {
+        Self::new(
+            ErrorKind::Timeout,
+            format!("operation timed out after {limit:?} (raise the operation timeout?)"),
+        )
+    }
+
+    pub(crate) fn with_source(
+        mut self,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        self.source = Some(Box::new(source));
+        self
+    }
+
+    /// What kind of failure this is.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// The HTTP status of the final response, if one arrived.
+    pub fn status(&self) -> Option<StatusCode> {
+        self.status
+    }
+
+    /// Huawei's error code (`VPN.0004`, `APIGW.0301`, ...), if the body had one.
+    pub fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+
+    /// The human-readable message: the service's own for service errors.
+    pub fn error_message(&self) -> &str {
+        &self.message
+    }
+
+    /// The request ID: the `X-Request-Id` response header, else the body's `request_id`.
+    /// Quote it when asking Huawei support about a failed call.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+
+    /// Attempts made (0 when the call failed before sending anything or was cut short).
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
+    /// Whether trying again later could succeed (throttling, timeouts, transport errors,
+    /// 5xx). The client has already retried these per its `RetryConfig`.
+    pub fn is_retryable(&self) -> bool {
+        match self.kind {
+            ErrorKind::Throttled | ErrorKind::Timeout | ErrorKind::Connect | ErrorKind::Network => {
+                true
+            }
+            ErrorKind::Service => self
+                .status
+                .is_some_and(p2c_vpn_api::RetryConfig::is_retryable_status),
+            _ => false,
+        }
+    }
+
+    /// Builds the error for a failed generated call, using the raw facts in `report`
+    /// (status and headers the generated error may have dropped).
+    pub(crate) fn from_api(error: p2c_vpn_api::Error<ApiError>, report: &CallReport) -> Self {
+        use p2c_vpn_api::Error as E;
+        let mut err = match error {
+            E::InvalidRequest(message) => Self::invalid_input(message),
+            E::Custom(message) => Self::credentials(message),
+            E::CommunicationError(e) | E::ResponseBodyError(e) | E::InvalidUpgrade(e) => {
+                Self::transport(e)
+            }
+            E::ErrorResponse(response) => Self::from_error_body(response),
+            E::InvalidResponsePayload(body, e) => match report.status {
+                Some(status) if !status.is_success() => {
+                    Self::from_raw_error(status, &body, report.request_id())
+                }
+                _ => Self::decode(&body, e, report.status),
+            },
+            E::UnexpectedResponse(response) => {
+                let status = response.status();
+                Self::service(
+                    status,
+                    None,
+                    format!("unexpected HTTP status {status}"),
+                    None,
+                )
+            }
+        };
+        err.attempts = report.attempts;
+        if err.status.is_none() && err.kind != ErrorKind::Decode {
+            err.status = report.status.filter(|s| !s.is_success());
+        }
+        if let Some(id) = report.request_id() {
+            err.request_id = Some(id.to_owned());
+        }
+        err
+    }
+
+    fn transport(e: reqwest::Error) -> Self {
+        let kind = if e.is_timeout() {
+            ErrorKind::Timeout
+        } else if e.is_connect() {
+            ErrorKind::Connect
+        } else {
+            ErrorKind::Network
+        };
+        // reqwest's Display includes the URL, which holds only IDs (no secrets; the
+        // signature travels in a header). The chain adds the cause (refused, reset...).
+        let mut message = e.to_string();
+        let mut cause = std::error::Error::source(&e);
+        while let Some(c) = cause {
+            message.push_str(": ");
+            message.push_str(&c.to_string());
+            cause = c.source();
+        }
+        Self::new(kind, message).with_source(e)
+    }
+
+    fn service(
+        status: StatusCode,
+        code: Option<String>,
+        message: String,
+        request_id: Option<String>,
+    ) -> Self {
+        let kind = match status.as_u16() {
+            401 | 403 => ErrorKind::Unauthorized,
+            429 => ErrorKind::Throttled,
+            _ => ErrorKind::Service,
+        };
+        let mut err = Self::new(kind, message);
+        err.status = Some(status);
+        err.error_code = code;
+        err.request_id = request_id;
+        err
+    }
+
+    fn from_error_body(response: ResponseValue<ApiError>) -> Self {
+        let status = response.status();
+        let header_id = response
+            .headers()
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let body = response.into_inner();
+        let fields = ErrorFields::from_api(body);
+        let message = fields.message.unwrap_or_else(|| default_message(status));
+        Self::service(
+            status,
+            fields.code,
+            message,
+            header_id.or(fields.request_id),
+        )
+    }
+
+    /// An error status whose body did not decode as the error schema: a proxy's HTML page,
+    /// or JSON with unexpected types. Still extract what we can.
+    fn from_raw_error(status: StatusCode, body: &[u8], header_id: Option<&str>) -> Self {
+        let fields = serde_json::from_slice::<Value>(body)
+            .ok()
+            .map(ErrorFields::from_value)
+            .unwrap_or_default();
+        let message = fields
+            .message
+            .or_else(|| snippet(body))
+            .unwrap_or_else(|| default_message(status));
+        Self::service(
+            status,
+            fields.code,
+            message,
+            header_id.map(str::to_owned).or(fields.request_id),
+        )
+    }
+
+    fn decode(body: &Bytes, error: serde_json::Error, status: Option<StatusCode>) -> Self {
+        // The generated code reports only line/column; decode again to name the field.
+        let mut de = serde_json::Deserializer::from_slice(body);
+        let located = serde_path_to_error::deserialize::<
+            _,
+            p2c_vpn_api::types::ListP2cVgwConnectionsResponse,
+        >(&mut de);
+        let detail = match located {
+            Err(e) if e.path().to_string() != "." => format!("{}: {}", e.path(), e.inner()),
+            _ => error.to_string(),
+        };
+        let status = status
+            .map(|s| format!(" (HTTP {})", s.as_u16()))
+            .unwrap_or_default();
+        let head = snippet(body)
+            .map(|s| {
+                let short: String = s.chars().take(80).collect();
+                format!("; body starts with {short:?}")
+            })
+            .unwrap_or_else(|| "; body is empty".to_owned());
+        Self::new(
+            ErrorKind::Decode,
+            format!("cannot decode the response{status}: {detail}{head}"),
+        )
+        .with_source(error)
+    }
+}
+
+fn default_message(status: StatusCode) -> String {
+    match status.canonical_reason() {
+        Some(reason) => format!("HTTP {} {reason}", status.as_u16()),
+        None => format!("HTTP {}", status.as_u16()),
+    }
+}
+
+/// The first bytes of a body as single-line text, or `None` if there is nothing printable.
+fn snippet(body: &[u8]) -> Option<String> {
+    let head = &body[..body.len().min(BODY_SNIPPET_BYTES)];
+    let text = String::from_utf8_lossy(head);
+    let text: String = text
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect();
+    (!text.is_empty()).then_some(text)
+}
+
+/// Code, message and request ID from any of Huawei's error body forms.
+#[derive(Default)]
+struct ErrorFields {
+    code: Option<String>,
+    message: Option<String>,
+    request_id: Option<String>,
+}
+
+impl ErrorFields {
+    fn from_api(body: ApiError) -> Self {
+        let nested = body.error.unwrap_or_default();
+        Self {
+            code: body.error_code.or(body.code).or(nested.code),
+            message: body.error_msg.or(body.message).or(nested.message),
+            request_id: body.request_id,
+        }
+    }
+
+    /// Lenient: accepts numbers where strings are documented.
+    fn from_value(value: Value) -> Self {
+        let text = |v: Option<&Value>| match v {
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(Value::Number(n)) => Some(n.to_string()),
+            _ => None,
+        };
+        let nested = value.get("error");
+        Self {
+            code: text(value.get("error_code"))
+                .or_else(|| text(value.get("code")))
+                .or_else(|| text(nested.and_then(|n| n.get("code")))),
+            message: text(value.get("error_msg"))
+                .or_else(|| text(value.get("message")))
+                .or_else(|| text(nested.and_then(|n| n.get("message")))),
+            request_id: text(value.get("request_id")),
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.status {
+            Some(status) => write!(f, "HTTP {}", status.as_u16())?,
+            None => f.write_str(self.kind.label())?,
+        }
+        if let Some(code) = &self.error_code {
+            write!(f, " {code}")?;
+        }
+        write!(f, ": {}", self.message)?;
+        let mut extra = Vec::new();
+        if let Some(id) = &self.request_id {
+            extra.push(format!("request id {id}"));
+        }
+        if self.attempts > 1 {
+            extra.push(format!("after {} attempts", self.attempts));
+        }
+        if !extra.is_empty() {
+            write!(f, " ({})", extra.join(", "))?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Error")
+            .field("kind", &self.kind)
+            .field("status", &self.status)
+            .field("error_code", &self.error_code)
+            .field("message", &self.message)
+            .field("request_id", &self.request_id)
+            .field("attempts", &self.attempts)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_error_body_form_is_understood() {
+        for (body, code, message) in [
+            (
+                r#"{"error_code":"VPN.0001","error_msg":"bad","request_id":"r1"}"#,
+                "VPN.0001",
+                "bad",
+            ),
+            (
+                r#"{"code":"VPN.0004","message":"gone"}"#,
+                "VPN.0004",
+                "gone",
+            ),
+            (
+                r#"{"error":{"code":"X.1","message":"nested"}}"#,
+                "X.1",
+                "nested",
+            ),
+            (
+                r#"{"error_code":"APIGW.0301","error_msg":"sig","request_id":"r2"}"#,
+                "APIGW.0301",
+                "sig",
+            ),
+            (
+                r#"{"error_code":301,"error_msg":"numeric"}"#,
+                "301",
+                "numeric",
+            ),
+        ] {
+            let err = Error::from_raw_error(StatusCode::BAD_REQUEST, body.as_bytes(), None);
+            assert_eq!(err.error_code(), Some(code), "{body}");
+            assert_eq!(err.error_message(), message, "{body}");
+        }
+    }
+
+    #[test]
+    fn html_bodies_keep_a_bounded_single_line_snippet() {
+        let body = format!(
+            "<html>\n<h1>502 Bad Gateway</h1>\n{}</html>",
+            "x".repeat(2000)
+        );
+        let err = Error::from_raw_error(StatusCode::BAD_GATEWAY, body.as_bytes(), Some("rid"));
+        assert_eq!(err.status(), Some(StatusCode::BAD_GATEWAY));
+        assert!(
+            err.error_message()
+                .starts_with("<html> <h1>502 Bad Gateway</h1>")
+        );
+        assert!(err.error_message().len() <= BODY_SNIPPET_BYTES);
+        assert_eq!(err.request_id(), Some("rid"));
+        assert!(err.is_retryable());
+        let line = err.to_string();
+        assert!(
+            !line.contains('\n') && line.starts_with("HTTP 502: <html>"),
+            "{line}"
+        );
+    }
+
+    #[test]
+    fn display_is_one_actionable_line() {
+        let err = Error::service(
+            StatusCode::UNAUTHORIZED,
+            Some("APIGW.0301".into()),
+            "Incorrect IAM authentication information".into(),
+            Some("abc".into()),
+        );
+        assert_eq!(err.kind(), ErrorKind::Unauthorized);
+        assert_eq!(
+            err.to_string(),
+            "HTTP 401 APIGW.0301: Incorrect IAM authentication information (request id abc)"
+        );
+        assert!(!err.is_retryable());
+    }
+}

@@ -1,0 +1,190 @@
+//! The data users handle: a [`Connection`] and a [`Page`] of them.
+//!
+//! [`Connection`] wraps the generated `p2c_vpn_api::types::Connection` (same fields, same
+//! JSON) to add typed accessors and a `Debug` that hides the client's public IP, which
+//! Huawei's own SDKs treat as sensitive.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::ops::Deref;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// The generated model, for users who need the exact spec types.
+pub use p2c_vpn_api::types as api;
+
+/// One client connection of a P2C VPN gateway.
+///
+/// Derefs to the generated [`api::Connection`], so every field of the spec is available
+/// by name (`conn.inbound_bytes`, ...); serializes to exactly the API's JSON.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Connection(api::Connection);
+
+impl Connection {
+    /// The connection ID (a UUID), if the service sent one.
+    pub fn connection_id(&self) -> Option<Uuid> {
+        self.0.connection_id
+    }
+
+    /// When the client connected (`connection_established_time`).
+    pub fn established_at(&self) -> Option<DateTime<Utc>> {
+        self.0.connection_established_time
+    }
+
+    /// When the traffic counters were sampled (`timestamp`).
+    pub fn observed_at(&self) -> Option<DateTime<Utc>> {
+        self.0.timestamp
+    }
+
+    /// How long the client had been connected when the counters were sampled.
+    pub fn connected_for(&self) -> Option<chrono::Duration> {
+        Some(self.observed_at()? - self.established_at()?)
+    }
+
+    /// The client's public IP address; `None` when absent or masked (`100.***.***.100`).
+    pub fn client_ip(&self) -> Option<IpAddr> {
+        self.0.client_ip.as_deref()?.parse().ok()
+    }
+
+    /// The virtual IP assigned inside the VPN; `None` when absent or masked.
+    pub fn client_virtual_ip(&self) -> Option<IpAddr> {
+        self.0.client_virtual_ip.as_deref()?.parse().ok()
+    }
+
+    /// The client's user name.
+    pub fn user_name(&self) -> Option<&str> {
+        self.0.client_user_name.as_deref()
+    }
+
+    /// The generated model value.
+    pub fn as_api(&self) -> &api::Connection {
+        &self.0
+    }
+
+    /// Unwraps into the generated model value.
+    pub fn into_api(self) -> api::Connection {
+        self.0
+    }
+}
+
+impl From<api::Connection> for Connection {
+    fn from(inner: api::Connection) -> Self {
+        Self(inner)
+    }
+}
+
+impl From<Connection> for api::Connection {
+    fn from(c: Connection) -> Self {
+        c.0
+    }
+}
+
+impl Deref for Connection {
+    type Target = api::Connection;
+    fn deref(&self) -> &api::Connection {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Connection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let c = &self.0;
+        f.debug_struct("Connection")
+            .field("connection_id", &c.connection_id)
+            .field("client_user_name", &c.client_user_name)
+            .field("client_virtual_ip", &c.client_virtual_ip)
+            .field("client_ip", &c.client_ip.as_ref().map(|_| "[redacted]"))
+            .field("inbound_packets", &c.inbound_packets)
+            .field("outbound_packets", &c.outbound_packets)
+            .field("inbound_bytes", &c.inbound_bytes)
+            .field("outbound_bytes", &c.outbound_bytes)
+            .field(
+                "connection_established_time",
+                &c.connection_established_time,
+            )
+            .field("timestamp", &c.timestamp)
+            .finish()
+    }
+}
+
+/// One page of a listing, as the API returned it.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct Page {
+    /// The connections on this page.
+    pub connections: Vec<Connection>,
+    /// The gateway's total number of connections, if the service said.
+    pub total_count: Option<i64>,
+    /// The request ID (the `X-Request-Id` header, else the body's `request_id`).
+    pub request_id: Option<String>,
+}
+
+impl Page {
+    pub(crate) fn from_api(
+        body: api::ListP2cVgwConnectionsResponse,
+        header_id: Option<String>,
+    ) -> Self {
+        Self {
+            // Same layout on both sides, so this reuses the vector's allocation.
+            connections: body.connections.into_iter().map(Connection).collect(),
+            total_count: body.total_count,
+            request_id: header_id.or(body.request_id),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Connection {
+        serde_json::from_str(
+            r#"{"connection_id":"10293371-114e-4d2a-878e-c6a616d0ec0e","client_virtual_ip":"36.***.***.149",
+                "client_ip":"203.0.113.7","client_user_name":"alice","inbound_bytes":4185,
+                "connection_established_time":"2024-06-17T02:58:27.213Z","timestamp":"2024-06-17T02:58:48Z"}"#,
+        )
+        .expect("valid")
+    }
+
+    #[test]
+    fn accessors_type_the_fields() {
+        let c = sample();
+        assert_eq!(
+            c.connection_id().map(|u| u.to_string()).as_deref(),
+            Some("10293371-114e-4d2a-878e-c6a616d0ec0e")
+        );
+        assert_eq!(c.client_ip(), Some("203.0.113.7".parse().expect("ip")));
+        assert_eq!(c.client_virtual_ip(), None, "masked");
+        assert_eq!(c.user_name(), Some("alice"));
+        assert_eq!(
+            c.connected_for(),
+            Some(chrono::Duration::milliseconds(20_787))
+        );
+        assert_eq!(c.inbound_bytes, Some(4185), "deref to generated fields");
+    }
+
+    #[test]
+    fn debug_hides_the_client_ip() {
+        let shown = format!("{:?}", sample());
+        assert!(!shown.contains("203.0.113.7"), "{shown}");
+        assert!(
+            shown.contains("[redacted]") && shown.contains("alice"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn serializes_to_the_api_json() {
+        let c = sample();
+        let json = serde_json::to_value(&c).expect("serializes");
+        assert_eq!(json["client_ip"], "203.0.113.7");
+        assert_eq!(
+            json["connection_established_time"],
+            "2024-06-17T02:58:27.213Z"
+        );
+        assert_eq!(json["timestamp"], "2024-06-17T02:58:48Z");
+    }
+}
