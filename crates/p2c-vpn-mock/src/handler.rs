@@ -1,0 +1,474 @@
+//! The one HTTP handler: routing, authentication, validation, faults and bodies.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::response::Response;
+use bytes::Bytes;
+use http::header::{CONTENT_LENGTH, CONTENT_TYPE, HOST, RETRY_AFTER};
+use http::{HeaderName, HeaderValue, Method, StatusCode};
+use p2c_vpn_api::types::{ApiError, ListP2cVgwConnectionsResponse};
+use p2c_vpn_auth::Credentials;
+use rand::Rng as _;
+use secrecy::{ExposeSecret as _, SecretString};
+use tokio::sync::watch;
+
+use crate::clock::Clock;
+use crate::data::{DataConfig, Gateway};
+use crate::faults::{Fault, Faults};
+use crate::record::{RecordedRequest, Recorder};
+
+/// Header carrying the request id on every response.
+pub(crate) const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+const X_AUTH_TOKEN: &str = "x-auth-token";
+const JSON: &str = "application/json;charset=UTF-8";
+/// Bodies larger than this are refused (the API takes none).
+const MAX_BODY: usize = 64 * 1024;
+
+/// How requests are authenticated.
+#[derive(Debug)]
+pub(crate) struct AuthConfig {
+    pub(crate) require_signature: bool,
+    pub(crate) credentials: Credentials,
+    pub(crate) token: Option<SecretString>,
+}
+
+/// Everything the handler reads.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) project_id: String,
+    pub(crate) gateways: HashMap<String, Arc<Gateway>>,
+    pub(crate) data: DataConfig,
+    pub(crate) clock: Clock,
+    pub(crate) auth: AuthConfig,
+    pub(crate) faults: Faults,
+    pub(crate) recorder: Recorder,
+    pub(crate) shutdown: watch::Receiver<bool>,
+}
+
+/// A response before faults that damage bodies are applied.
+struct Reply {
+    status: StatusCode,
+    content_type: &'static str,
+    headers: Vec<(HeaderName, HeaderValue)>,
+    body: Bytes,
+}
+
+impl Reply {
+    fn json(status: StatusCode, body: Vec<u8>) -> Self {
+        Self {
+            status,
+            content_type: JSON,
+            headers: Vec::new(),
+            body: Bytes::from(body),
+        }
+    }
+
+    /// `{"error_code":…,"error_msg":…,"request_id":…}`: the VPN v5 and API gateway form.
+    fn error(status: StatusCode, code: &str, msg: impl Into<String>, request_id: &str) -> Self {
+        let body = ApiError {
+            error_code: Some(code.to_owned()),
+            error_msg: Some(msg.into()),
+            request_id: Some(request_id.to_owned()),
+            ..ApiError::default()
+        };
+        Self::json(status, serde_json::to_vec(&body).unwrap_or_default())
+    }
+
+    /// `{"code":…,"message":…}`: the form of the VPN error-code page (no request id).
+    fn code_message(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
+        let body = ApiError {
+            code: Some(code.to_owned()),
+            message: Some(message.into()),
+            ..ApiError::default()
+        };
+        Self::json(status, serde_json::to_vec(&body).unwrap_or_default())
+    }
+}
+
+/// A fresh request id: 32 lower-case hex digits, like the service's.
+fn new_request_id() -> String {
+    format!("{:032x}", rand::rng().random::<u128>())
+}
+
+/// The error code a [`Fault::Status`] answer carries.
+fn code_for(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 => "VPN.0001",
+        401 => "APIGW.0301",
+        403 => "VPN.0003",
+        404 => "VPN.0004",
+        429 => "APIGW.0308",
+        _ => "VPN.0002",
+    }
+}
+
+/// The route's path parameters, percent-decoded.
+fn route(method: &Method, path: &str) -> Option<(String, String)> {
+    let rest = path.strip_prefix("/v5/")?;
+    let mut parts = rest.split('/');
+    let (project, kind, gateway, leaf) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some()
+        || kind != "p2c-vpn-gateways"
+        || leaf != "connections"
+        || project.is_empty()
+        || gateway.is_empty()
+        || method != Method::GET
+    {
+        return None;
+    }
+    let decode = |s: &str| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned();
+    Some((decode(project), decode(gateway)))
+}
+
+/// `limit` and `offset` from the raw query (first occurrence of each).
+fn paging(query: Option<&str>) -> Result<(usize, Option<usize>), String> {
+    let (mut limit, mut offset) = (None, None);
+    for (k, v) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
+        match &*k {
+            "limit" if limit.is_none() => limit = Some(v),
+            "offset" if offset.is_none() => offset = Some(v),
+            _ => {}
+        }
+    }
+    let limit = match limit {
+        None => None,
+        Some(v) => match v.parse::<i32>() {
+            Ok(n) if n >= 1 => Some(usize::try_from(n).unwrap_or(usize::MAX)),
+            _ => {
+                return Err(format!(
+                    "Invalid parameter limit: {:?}, must be an integer from 1 to {}",
+                    truncate(&v),
+                    i32::MAX
+                ));
+            }
+        },
+    };
+    let offset = match offset {
+        None => 0,
+        Some(v) => match v.parse::<i32>() {
+            Ok(n) if n >= 0 => usize::try_from(n).unwrap_or(usize::MAX),
+            _ => {
+                return Err(format!(
+                    "Invalid parameter offset: {:?}, must be an integer from 0 to {}",
+                    truncate(&v),
+                    i32::MAX
+                ));
+            }
+        },
+    };
+    Ok((offset, limit))
+}
+
+/// At most 64 characters of a hostile value, for error messages.
+fn truncate(s: &str) -> String {
+    s.chars().take(64).collect()
+}
+
+impl Shared {
+    /// Checks the signature or token; `Err` holds the reason for the 401 message.
+    fn authenticate(&self, parts: &http::request::Parts, body: &[u8]) -> Result<(), String> {
+        let auth = &self.auth;
+        if !auth.require_signature {
+            return Ok(());
+        }
+        let headers = &parts.headers;
+        if headers.contains_key(http::header::AUTHORIZATION) {
+            // HTTP/2 carries the host in the URI, not in a header.
+            let with_host;
+            let headers = match (headers.contains_key(HOST), parts.uri.authority()) {
+                (false, Some(authority)) => {
+                    let mut h = headers.clone();
+                    if let Ok(v) = HeaderValue::from_str(authority.as_str()) {
+                        h.insert(HOST, v);
+                    }
+                    with_host = h;
+                    &with_host
+                }
+                _ => headers,
+            };
+            let creds = &auth.credentials;
+            p2c_vpn_auth::verify(
+                &parts.method,
+                parts.uri.path(),
+                parts.uri.query(),
+                headers,
+                body,
+                |ak| (ak == creds.access_key()).then(|| creds.secret_key().clone()),
+                SystemTime::now(),
+                p2c_vpn_auth::DEFAULT_MAX_SKEW,
+            )
+            .map_err(|e| e.to_string())?;
+            if let Some(expected) = creds.security_token() {
+                let sent = headers
+                    .get(p2c_vpn_auth::canonical::HEADER_SECURITY_TOKEN)
+                    .map(HeaderValue::as_bytes);
+                if sent != Some(expected.expose_secret().as_bytes()) {
+                    return Err("missing or wrong X-Security-Token".to_owned());
+                }
+            }
+            return Ok(());
+        }
+        if let Some(sent) = headers.get(X_AUTH_TOKEN) {
+            return match &auth.token {
+                Some(t) if sent.as_bytes() == t.expose_secret().as_bytes() => Ok(()),
+                Some(_) => Err("the token is invalid or expired".to_owned()),
+                None => Err("token authentication is not enabled".to_owned()),
+            };
+        }
+        Err("missing Authorization (AK/SK signature) or X-Auth-Token header".to_owned())
+    }
+
+    /// The service's answer, faults that change the list applied.
+    fn serve(
+        &self,
+        parts: &http::request::Parts,
+        body: &[u8],
+        fault: Option<&Fault>,
+        request_id: &str,
+    ) -> Reply {
+        let Some((project_id, gateway_id)) = route(&parts.method, parts.uri.path()) else {
+            return Reply::error(
+                StatusCode::NOT_FOUND,
+                "APIGW.0101",
+                "The API does not exist or has not been published in the environment",
+                request_id,
+            );
+        };
+        if let Err(why) = self.authenticate(parts, body) {
+            return Reply::error(
+                StatusCode::UNAUTHORIZED,
+                "APIGW.0301",
+                format!("Incorrect IAM authentication information: {why}"),
+                request_id,
+            );
+        }
+        let header_project = parts
+            .headers
+            .get(p2c_vpn_auth::canonical::HEADER_PROJECT_ID)
+            .and_then(|v| v.to_str().ok());
+        if project_id != self.project_id || header_project.is_some_and(|p| p != project_id) {
+            return Reply::error(
+                StatusCode::FORBIDDEN,
+                "VPN.0003",
+                format!(
+                    "Access denied: the project {:?} is not the project of these credentials",
+                    truncate(&project_id)
+                ),
+                request_id,
+            );
+        }
+        let (offset, limit) = match paging(parts.uri.query()) {
+            Ok(p) => p,
+            Err(msg) => return Reply::error(StatusCode::BAD_REQUEST, "VPN.0001", msg, request_id),
+        };
+        let Some(gateway) = self.gateways.get(&gateway_id) else {
+            return Reply::code_message(
+                StatusCode::NOT_FOUND,
+                "VPN.0004",
+                format!(
+                    "The resource does not exist: P2C VPN gateway {:?} not found",
+                    truncate(&gateway_id)
+                ),
+            );
+        };
+        let offset = if fault == Some(&Fault::IgnoreOffset) {
+            0
+        } else {
+            offset
+        };
+        let page = gateway.page(&self.data, self.clock.now_ms(), offset, limit);
+        let response = ListP2cVgwConnectionsResponse {
+            connections: page.connections,
+            request_id: Some(request_id.to_owned()),
+            total_count: Some(i64::try_from(page.total).unwrap_or(i64::MAX)),
+        };
+        let wrong_type = fault == Some(&Fault::WrongFieldType);
+        let bytes = if response.connections.is_empty() || wrong_type {
+            success_value(&response, wrong_type)
+        } else {
+            serde_json::to_vec(&response)
+        };
+        match bytes {
+            Ok(b) => Reply::json(StatusCode::OK, b),
+            Err(e) => Reply::error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "VPN.0002",
+                format!("cannot serialize the response: {e}"),
+                request_id,
+            ),
+        }
+    }
+}
+
+/// The success body through a `serde_json::Value`: writes `"connections": []` for an
+/// empty page (the generated type omits an empty list; the service sends it) and, for
+/// [`Fault::WrongFieldType`], `inbound_bytes` as strings.
+fn success_value(
+    response: &ListP2cVgwConnectionsResponse,
+    wrong_type: bool,
+) -> serde_json::Result<Vec<u8>> {
+    let mut value = serde_json::to_value(response)?;
+    if let Some(obj) = value.as_object_mut() {
+        let list = obj
+            .entry("connections")
+            .or_insert_with(|| serde_json::Value::Array(Vec::new()));
+        if wrong_type {
+            for conn in list.as_array_mut().into_iter().flatten() {
+                if let Some(v) = conn.get_mut("inbound_bytes") {
+                    *v = serde_json::Value::String(v.to_string());
+                }
+            }
+        }
+    }
+    serde_json::to_vec(&value)
+}
+
+/// A body that sends `data`, then fails after a short pause (so what was sent is
+/// flushed first): the connection is dropped mid-body.
+fn resetting_body(data: Bytes) -> Body {
+    let first = futures::stream::iter([Ok::<Bytes, std::io::Error>(data)]);
+    let fail = futures::stream::once(async {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        Err(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "p2c-vpn-mock: injected connection reset",
+        ))
+    });
+    Body::from_stream(futures::StreamExt::chain(first, fail))
+}
+
+fn finish(reply: Reply, fault: Option<&Fault>, request_id: &str) -> Response {
+    let full_len = reply.body.len();
+    let (body, content_length) = match fault {
+        Some(Fault::TruncatedJson) => {
+            let cut = reply.body.slice(..full_len / 2);
+            let len = cut.len();
+            (Body::from(cut), Some(len))
+        }
+        Some(Fault::ResetMidBody) => (
+            resetting_body(reply.body.slice(..full_len / 2)),
+            Some(full_len),
+        ),
+        _ => (Body::from(reply.body), None),
+    };
+    let mut response = Response::new(body);
+    *response.status_mut() = reply.status;
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static(reply.content_type));
+    if let Some(len) = content_length {
+        headers.insert(CONTENT_LENGTH, HeaderValue::from(len));
+    }
+    if let Ok(v) = HeaderValue::from_str(request_id) {
+        headers.insert(X_REQUEST_ID, v);
+    }
+    for (name, value) in reply.headers {
+        headers.insert(name, value);
+    }
+    response
+}
+
+/// Handles every request the server receives.
+pub(crate) async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response {
+    let request_id = new_request_id();
+    let (parts, body) = request.into_parts();
+    shared.recorder.record(RecordedRequest {
+        method: parts.method.clone(),
+        path: parts.uri.path().to_owned(),
+        query: parts.uri.query().map(str::to_owned),
+        headers: parts.headers.clone(),
+        request_id: request_id.clone(),
+        received_at: SystemTime::now(),
+    });
+    let taken = shared.faults.take();
+    let mut delay = taken.latency;
+    if let Some(Fault::Latency(extra)) = &taken.fault {
+        delay = delay.saturating_add(*extra);
+    }
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    let fault = taken.fault.as_ref();
+    let reply = match fault {
+        Some(Fault::Status(status)) => Reply::error(
+            *status,
+            code_for(*status),
+            format!(
+                "injected failure ({})",
+                status.canonical_reason().unwrap_or("error")
+            ),
+            &request_id,
+        ),
+        Some(Fault::TooManyRequests { retry_after_secs }) => {
+            let mut reply = Reply::error(
+                StatusCode::TOO_MANY_REQUESTS,
+                "APIGW.0308",
+                "The throttling threshold has been reached: policy user over ratelimit,limit:20,time:1 second",
+                &request_id,
+            );
+            reply
+                .headers
+                .push((RETRY_AFTER, HeaderValue::from(*retry_after_secs)));
+            reply
+        }
+        Some(Fault::HtmlBadGateway) => Reply {
+            status: StatusCode::BAD_GATEWAY,
+            content_type: "text/html",
+            headers: Vec::new(),
+            body: Bytes::from_static(
+                b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n",
+            ),
+        },
+        Some(Fault::Hang) => {
+            let mut shutdown = shared.shutdown.clone();
+            // Ends only when the server shuts down, so graceful shutdown is not held up.
+            let _ = shutdown.wait_for(|stop| *stop).await;
+            Reply::error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "VPN.0002",
+                "the mock server is shutting down",
+                &request_id,
+            )
+        }
+        _ => match axum::body::to_bytes(body, MAX_BODY).await {
+            Ok(body) => shared.serve(&parts, &body, fault, &request_id),
+            Err(_) => Reply::error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "APIGW.0201",
+                "Request entity too large",
+                &request_id,
+            ),
+        },
+    };
+    finish(reply, fault, &request_id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes() {
+        let r = route(&Method::GET, "/v5/p/p2c-vpn-gateways/g%20x/connections");
+        assert_eq!(r, Some(("p".to_owned(), "g x".to_owned())));
+        assert_eq!(route(&Method::POST, "/v5/p/p2c-vpn-gateways/g/connections"), None);
+        assert_eq!(route(&Method::GET, "/v5/p/p2c-vpn-gateways/g/connections/"), None);
+        assert_eq!(route(&Method::GET, "/v5//p2c-vpn-gateways/g/connections"), None);
+        assert_eq!(route(&Method::GET, "/v5/p/p2c-vpn-gateways/%FF%FE/connections").map(|r| r.0), Some("p".to_owned()));
+    }
+
+    #[test]
+    fn paging_rules() {
+        assert_eq!(paging(None), Ok((0, None)));
+        assert_eq!(paging(Some("limit=10&offset=20")), Ok((20, Some(10))));
+        assert!(paging(Some("limit=0")).is_err());
+        assert!(paging(Some("limit=abc")).is_err());
+        assert!(paging(Some("offset=-1")).is_err());
+        assert!(paging(Some("limit=99999999999999999999")).is_err());
+        assert!(paging(Some("limit=")).is_err());
+        assert_eq!(paging(Some("limit=5&limit=7&x=1")), Ok((0, Some(5))));
+    }
+}

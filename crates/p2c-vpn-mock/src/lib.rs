@@ -1,0 +1,452 @@
+//! A faithful, stateful, offline mock of Huawei Cloud's `ListP2cVgwConnections` API
+//! (`GET /v5/{project_id}/p2c-vpn-gateways/{p2c_vgw_id}/connections?limit=&offset=`),
+//! for tests, demos and benchmarks of clients.
+//!
+//! # Example
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> std::io::Result<()> {
+//! use p2c_vpn_mock::MockServer;
+//!
+//! // Sample data, default throwaway AK/SK, loopback, random port.
+//! let server = MockServer::start().await?;
+//! assert!(server.base_url().starts_with("http://127.0.0.1:"));
+//! let gateway = &server.gateway_ids()[0];
+//! let url = format!(
+//!     "{}/v5/{}/p2c-vpn-gateways/{gateway}/connections?limit=10",
+//!     server.base_url(),
+//!     server.project_id(),
+//! );
+//! assert_eq!(url, server.connections_url(gateway) + "?limit=10");
+//! // Sign requests with `p2c_vpn_auth::Auth::aksk(server.credentials())`, or build the
+//! // server with `.require_signature(false)` to send them unsigned.
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # What it serves
+//!
+//! The one operation, as `openapi/p2c-vpn.yaml` describes it; bodies are the generated
+//! [`p2c_vpn_api::types`] serialized with `serde_json`.
+//!
+//! - **Paging.** Without `limit`, everything from `offset` ("non-pagination mode");
+//!   `offset` past the end gives an empty `connections` list; `total_count` is always
+//!   the full count. Rows are sorted by establishment time, then id, so pages are
+//!   consistent. `limit` must be an integer in `1..=2^31-1` and `offset` in
+//!   `0..=2^31-1` (the spec's `int32`); anything else is 400 `VPN.0001`. Only the first
+//!   occurrence of each parameter counts; unknown parameters are ignored.
+//! - **Times.** `connection_established_time` is written with milliseconds
+//!   (`2024-06-17T02:58:27.213Z`), `timestamp` (the statistics sample time) in whole
+//!   seconds (`2024-06-17T02:58:48Z`), as the real service writes them.
+//! - **Counters.** Each connection has its own byte rates and packet sizes; its counters
+//!   are its handshake bytes plus rate × time since establishment, computed at request
+//!   time from the server's clock, so they grow.
+//! - **Churn.** With [`MockServerBuilder::churn`], clients connect and disconnect at that
+//!   rate (events at fixed intervals of the clock, each a departure or an arrival,
+//!   drifting back to the configured count), deterministically for a seed.
+//! - **Clock.** Real time by default; [`MockServer::advance`] adds a virtual offset, and
+//!   [`MockServerBuilder::frozen_clock`] makes time move only through it. Signature dates
+//!   are checked against the real clock (15 minutes of skew), not the virtual one.
+//! - **Request ids.** Every response has an `X-Request-Id` header (32 hex digits), equal
+//!   to the body's `request_id` where the body has one.
+//!
+//! # Errors, in the order they are checked
+//!
+//! | Condition | Status | Body |
+//! |---|---|---|
+//! | another path or method | 404 | `{"error_code":"APIGW.0101",…,"request_id":…}` |
+//! | missing or bad AK/SK signature or token | 401 | `{"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information: …","request_id":…}` |
+//! | project id not the mock's (path, or a signed `X-Project-Id` that differs from the path) | 403 | `{"error_code":"VPN.0003",…,"request_id":…}` |
+//! | invalid `limit` / `offset` | 400 | `{"error_code":"VPN.0001",…,"request_id":…}` |
+//! | unknown gateway | 404 | `{"code":"VPN.0004","message":…}` (this form has no `request_id`; the header is still sent) |
+//!
+//! Authentication: an `Authorization` header is checked with [`p2c_vpn_auth::verify`]
+//! against [`MockServer::credentials`] (and their security token, if any, must come as
+//! `X-Security-Token`); without one, an `X-Auth-Token` equal to the configured
+//! [`MockServerBuilder::token`] is accepted. [`MockServerBuilder::require_signature`]`(false)`
+//! turns all of this off.
+//!
+//! # Faults and recording
+//!
+//! [`MockServer::faults`] injects [`Fault`]s at runtime (latency, failures, 429 with
+//! `Retry-After`, HTML 502, truncated or reset bodies, hangs, a server that ignores
+//! `offset`, a field of the wrong type); [`MockServer::requests`] returns what was
+//! received, for assertions.
+//!
+//! The server runs on the Tokio runtime it was started on, in the background; it stops
+//! when the [`MockServer`] is dropped (or [`MockServer::shutdown`] is awaited).
+
+mod clock;
+mod data;
+mod faults;
+mod handler;
+mod record;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use p2c_vpn_auth::{Credentials, SecretString};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+pub use faults::{Fault, Faults};
+pub use http::StatusCode;
+pub use record::RecordedRequest;
+
+use clock::Clock;
+use data::{DataConfig, Gateway};
+use handler::{AuthConfig, Shared};
+use record::Recorder;
+
+/// Access key the mock accepts unless [`MockServerBuilder::credentials`] says otherwise.
+/// Fake: it opens nothing but this mock.
+pub const DEFAULT_ACCESS_KEY: &str = "MOCKP2CVPNAK00000001";
+/// Secret key paired with [`DEFAULT_ACCESS_KEY`]. Fake: it opens nothing but this mock.
+pub const DEFAULT_SECRET_KEY: &str = "mock0p2c0vpn0secret0key0not0a0real0one01";
+/// Seed used unless [`MockServerBuilder::seed`] sets one.
+pub const DEFAULT_SEED: u64 = 42;
+/// Connection counts of the sample gateways created when none is configured.
+pub const DEFAULT_GATEWAY_CONNECTIONS: [usize; 2] = [25, 3];
+/// How many requests [`MockServer::requests`] keeps by default (the most recent ones).
+pub const DEFAULT_RECORD_LIMIT: usize = 10_000;
+
+/// A running mock server. Dropping it shuts the server down.
+pub struct MockServer {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    base_url: String,
+    gateway_ids: Vec<String>,
+    shutdown: watch::Sender<bool>,
+    task: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+impl fmt::Debug for MockServer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MockServer")
+            .field("base_url", &self.base_url)
+            .field("project_id", &self.shared.project_id)
+            .field("gateway_ids", &self.gateway_ids)
+            .field("credentials", &self.shared.auth.credentials)
+            .finish_non_exhaustive()
+    }
+}
+
+impl MockServer {
+    /// Starts a server with the defaults of [`MockServer::builder`]: sample gateways
+    /// ([`DEFAULT_GATEWAY_CONNECTIONS`]), seed [`DEFAULT_SEED`], the default throwaway
+    /// AK/SK, signatures required, no churn, `127.0.0.1` on a random port.
+    pub async fn start() -> std::io::Result<MockServer> {
+        Self::builder().start().await
+    }
+
+    /// A builder to configure the server.
+    pub fn builder() -> MockServerBuilder {
+        MockServerBuilder::default()
+    }
+
+    /// The base URL, e.g. `http://127.0.0.1:41234` (no trailing slash).
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The address the server listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The only project id the server accepts.
+    pub fn project_id(&self) -> &str {
+        &self.shared.project_id
+    }
+
+    /// The gateway ids, in the order they were configured.
+    pub fn gateway_ids(&self) -> &[String] {
+        &self.gateway_ids
+    }
+
+    /// The full URL of a gateway's connection list (without query).
+    pub fn connections_url(&self, gateway_id: &str) -> String {
+        format!(
+            "{}/v5/{}/p2c-vpn-gateways/{}/connections",
+            self.base_url,
+            percent_encoding::utf8_percent_encode(
+                &self.shared.project_id,
+                percent_encoding::NON_ALPHANUMERIC
+            ),
+            percent_encoding::utf8_percent_encode(gateway_id, percent_encoding::NON_ALPHANUMERIC),
+        )
+    }
+
+    /// The credentials the server accepts, with its project id set (unless the configured
+    /// credentials already had one).
+    pub fn credentials(&self) -> Credentials {
+        let creds = self.shared.auth.credentials.clone();
+        if creds.project_id().is_some() {
+            creds
+        } else {
+            creds.with_project_id(self.shared.project_id.clone())
+        }
+    }
+
+    /// The IAM token accepted as `X-Auth-Token`, if one was configured.
+    pub fn token(&self) -> Option<&str> {
+        use secrecy::ExposeSecret as _;
+        self.shared.auth.token.as_ref().map(|t| t.expose_secret())
+    }
+
+    /// The fault injection handle (clone it to keep it beyond the server's borrow).
+    pub fn faults(&self) -> &Faults {
+        &self.shared.faults
+    }
+
+    /// The requests received so far (the most recent ones, oldest first).
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.shared.recorder.snapshot()
+    }
+
+    /// Forgets the recorded requests.
+    pub fn clear_requests(&self) {
+        self.shared.recorder.clear();
+    }
+
+    /// Moves the server's clock forward: counters grow and churn happens as if that much
+    /// time had passed. Does not affect signature date checks.
+    pub fn advance(&self, by: Duration) {
+        self.shared.clock.advance(by);
+    }
+
+    /// The server's current time (real or frozen time plus the [`advance`](Self::advance)s).
+    pub fn now(&self) -> SystemTime {
+        self.shared.clock.now()
+    }
+
+    /// The current number of connections of a gateway, `None` for an unknown one.
+    pub fn connection_count(&self, gateway_id: &str) -> Option<usize> {
+        let gateway = self.shared.gateways.get(gateway_id)?;
+        Some(gateway.count(&self.shared.data, self.shared.clock.now_ms()))
+    }
+
+    /// Stops accepting requests, lets the ones in flight finish (up to 5 seconds; hanging
+    /// ones are answered 503) and waits for the server task to end.
+    pub async fn shutdown(mut self) -> std::io::Result<()> {
+        self.shutdown.send_replace(true);
+        let Some(mut task) = self.task.take() else {
+            return Ok(());
+        };
+        match tokio::time::timeout(Duration::from_secs(5), &mut task).await {
+            Ok(Ok(result)) => result,
+            Ok(Err(join)) => Err(std::io::Error::other(join)),
+            Err(_) => {
+                task.abort();
+                Ok(())
+            }
+        }
+    }
+}
+
+impl Drop for MockServer {
+    fn drop(&mut self) {
+        self.shutdown.send_replace(true);
+    }
+}
+
+/// Configures and starts a [`MockServer`]; from [`MockServer::builder`].
+pub struct MockServerBuilder {
+    seed: u64,
+    gateways: Vec<(String, usize)>,
+    project_id: Option<String>,
+    credentials: Credentials,
+    token: Option<SecretString>,
+    require_signature: bool,
+    churn_per_minute: f64,
+    masked_ips: bool,
+    listen: SocketAddr,
+    frozen_at: Option<SystemTime>,
+    record_limit: usize,
+}
+
+impl fmt::Debug for MockServerBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MockServerBuilder")
+            .field("seed", &self.seed)
+            .field("gateways", &self.gateways)
+            .field("project_id", &self.project_id)
+            .field("credentials", &self.credentials)
+            .field("token", &self.token.as_ref().map(|_| "[REDACTED]"))
+            .field("require_signature", &self.require_signature)
+            .field("churn_per_minute", &self.churn_per_minute)
+            .field("masked_ips", &self.masked_ips)
+            .field("listen", &self.listen)
+            .field("frozen_at", &self.frozen_at)
+            .field("record_limit", &self.record_limit)
+            .finish()
+    }
+}
+
+impl Default for MockServerBuilder {
+    fn default() -> Self {
+        Self {
+            seed: DEFAULT_SEED,
+            gateways: Vec::new(),
+            project_id: None,
+            credentials: Credentials::new(DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY),
+            token: None,
+            require_signature: true,
+            churn_per_minute: 0.0,
+            masked_ips: false,
+            listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            frozen_at: None,
+            record_limit: DEFAULT_RECORD_LIMIT,
+        }
+    }
+}
+
+impl MockServerBuilder {
+    /// Seed of all generated data (ids, users, addresses, rates, churn). Default
+    /// [`DEFAULT_SEED`]. Same seed, same gateways and same clock ⇒ same data.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Adds a gateway with `connections` connections (a repeated id replaces the earlier
+    /// count). Without any, sample gateways with seed-derived UUID ids are created.
+    pub fn gateway(mut self, id: impl Into<String>, connections: usize) -> Self {
+        let id = id.into();
+        match self.gateways.iter_mut().find(|(g, _)| *g == id) {
+            Some(entry) => entry.1 = connections,
+            None => self.gateways.push((id, connections)),
+        }
+        self
+    }
+
+    /// The project id the server accepts. Default: 32 hex digits derived from the seed.
+    pub fn project_id(mut self, id: impl Into<String>) -> Self {
+        self.project_id = Some(id.into());
+        self
+    }
+
+    /// The credentials whose signatures are accepted. Default: [`DEFAULT_ACCESS_KEY`] /
+    /// [`DEFAULT_SECRET_KEY`].
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+
+    /// Also accepts this IAM token as `X-Auth-Token`. Default: no token accepted.
+    pub fn token(mut self, token: impl Into<String>) -> Self {
+        self.token = Some(SecretString::from(token.into()));
+        self
+    }
+
+    /// Whether requests must be authenticated (default `true`). With `false` any request
+    /// is served, signed or not, and `Authorization` is not even looked at.
+    pub fn require_signature(mut self, require: bool) -> Self {
+        self.require_signature = require;
+        self
+    }
+
+    /// Churn: connection events (a client leaves or joins) per minute of the server's
+    /// clock, per gateway. `0` (default), negative or NaN disable it.
+    pub fn churn(mut self, events_per_minute: f64) -> Self {
+        self.churn_per_minute = events_per_minute;
+        self
+    }
+
+    /// Writes `client_ip` masked like Huawei's documentation (`100.***.***.100`).
+    /// Default `false` (plain public-looking addresses).
+    pub fn masked_ips(mut self, masked: bool) -> Self {
+        self.masked_ips = masked;
+        self
+    }
+
+    /// The address to listen on. Default `127.0.0.1:0` (a random port).
+    pub fn listen(mut self, addr: SocketAddr) -> Self {
+        self.listen = addr;
+        self
+    }
+
+    /// Freezes the clock at `at`: time then moves only through [`MockServer::advance`],
+    /// which makes whole responses (except request ids) reproducible.
+    pub fn frozen_clock(mut self, at: SystemTime) -> Self {
+        self.frozen_at = Some(at);
+        self
+    }
+
+    /// How many of the most recent requests [`MockServer::requests`] keeps
+    /// (default [`DEFAULT_RECORD_LIMIT`]; `0` records nothing).
+    pub fn record_limit(mut self, limit: usize) -> Self {
+        self.record_limit = limit;
+        self
+    }
+
+    /// Binds the address, generates the data and starts serving in the background on
+    /// the current Tokio runtime.
+    pub async fn start(self) -> std::io::Result<MockServer> {
+        let listener = tokio::net::TcpListener::bind(self.listen).await?;
+        let addr = listener.local_addr()?;
+
+        let clock = Clock::new(self.frozen_at);
+        let churn_interval_ms = (self.churn_per_minute.is_finite() && self.churn_per_minute > 0.0)
+            .then(|| ((60_000.0 / self.churn_per_minute).round() as i64).max(1));
+        let data = DataConfig {
+            seed: self.seed,
+            masked_ips: self.masked_ips,
+            churn_interval_ms,
+            start_ms: clock.start_ms(),
+        };
+        let project_id = self.project_id.unwrap_or_else(|| {
+            let mut rng = data::rng_for(self.seed, b"project");
+            data::uuid_from(&mut rng).simple().to_string()
+        });
+        let mut specs = self.gateways;
+        if specs.is_empty() {
+            let mut rng = data::rng_for(self.seed, b"sample-gateways");
+            specs = DEFAULT_GATEWAY_CONNECTIONS
+                .iter()
+                .map(|n| (data::uuid_from(&mut rng).to_string(), *n))
+                .collect();
+        }
+        let gateway_ids: Vec<String> = specs.iter().map(|(id, _)| id.clone()).collect();
+        let gateways: HashMap<String, Arc<Gateway>> = specs
+            .into_iter()
+            .map(|(id, n)| (id.clone(), Arc::new(Gateway::new(&id, n, &data))))
+            .collect();
+
+        let (shutdown, shutdown_rx) = watch::channel(false);
+        let shared = Arc::new(Shared {
+            project_id,
+            gateways,
+            data,
+            clock,
+            auth: AuthConfig {
+                require_signature: self.require_signature,
+                credentials: self.credentials,
+                token: self.token,
+            },
+            faults: Faults::default(),
+            recorder: Recorder::new(self.record_limit),
+            shutdown: shutdown_rx.clone(),
+        });
+        let router = axum::Router::new()
+            .fallback(handler::handle)
+            .with_state(Arc::clone(&shared));
+        let mut stop = shutdown_rx;
+        let serve = axum::serve(listener, router).with_graceful_shutdown(async move {
+            let _ = stop.wait_for(|s| *s).await;
+        });
+        let task = tokio::spawn(async move { serve.await });
+        Ok(MockServer {
+            shared,
+            addr,
+            base_url: format!("http://{addr}"),
+            gateway_ids,
+            shutdown,
+            task: Some(task),
+        })
+    }
+}

@@ -1,0 +1,163 @@
+//! `p2c-vpn-mock`: runs the mock of Huawei Cloud's P2C VPN connections API until Ctrl-C.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use clap::Parser;
+use p2c_vpn_auth::Credentials;
+use p2c_vpn_mock::{DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, DEFAULT_SEED, MockServer};
+use secrecy::ExposeSecret as _;
+
+/// Default number of connections of a `--gateway ID` without `:COUNT`.
+const DEFAULT_COUNT: usize = 25;
+
+/// Offline mock of Huawei Cloud's `GET /v5/{project_id}/p2c-vpn-gateways/{p2c_vgw_id}/connections`.
+///
+/// Prints the base URL, project id, gateway ids and the (fake, throwaway) AK/SK it
+/// accepts, then serves until Ctrl-C.
+#[derive(Debug, Parser)]
+#[command(version)]
+struct Args {
+    /// Address to listen on (loopback only unless --allow-remote).
+    #[arg(long, default_value = "127.0.0.1:8787")]
+    listen: SocketAddr,
+    /// Allow a non-loopback --listen address (the mock has no real security).
+    #[arg(long)]
+    allow_remote: bool,
+    /// Seed of the generated data.
+    #[arg(long, default_value_t = DEFAULT_SEED)]
+    seed: u64,
+    /// A gateway, as ID or ID:COUNT (default count 25); repeatable. Default: two sample
+    /// gateways with generated ids.
+    #[arg(long = "gateway", value_name = "ID[:COUNT]", value_parser = parse_gateway)]
+    gateways: Vec<(String, usize)>,
+    /// Project id to accept (default: derived from the seed).
+    #[arg(long)]
+    project_id: Option<String>,
+    /// Serve requests without checking signatures or tokens.
+    #[arg(long)]
+    no_auth: bool,
+    /// Access key to accept (default: a fixed fake one).
+    #[arg(long, requires = "secret_key")]
+    access_key: Option<String>,
+    /// Secret key to accept (default: a fixed fake one).
+    #[arg(long, requires = "access_key")]
+    secret_key: Option<String>,
+    /// Also accept this IAM token as X-Auth-Token.
+    #[arg(long)]
+    token: Option<String>,
+    /// Connections joining or leaving per minute, per gateway (0 = none).
+    #[arg(long, default_value_t = 6.0)]
+    churn: f64,
+    /// Mask client IPs like Huawei's docs (100.***.***.100).
+    #[arg(long)]
+    masked_ips: bool,
+}
+
+fn parse_gateway(s: &str) -> Result<(String, usize), String> {
+    let (id, count) = match s.rsplit_once(':') {
+        Some((id, n)) => (
+            id,
+            n.parse::<usize>()
+                .map_err(|_| format!("invalid connection count {n:?} in {s:?}"))?,
+        ),
+        None => (s, DEFAULT_COUNT),
+    };
+    if id.is_empty() {
+        return Err("empty gateway id".to_owned());
+    }
+    Ok((id.to_owned(), count))
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    if !args.listen.ip().is_loopback() && !args.allow_remote {
+        eprintln!(
+            "error: refusing to listen on non-loopback address {} (pass --allow-remote to do it anyway)",
+            args.listen
+        );
+        return ExitCode::from(2);
+    }
+    let mut builder = MockServer::builder()
+        .listen(args.listen)
+        .seed(args.seed)
+        .require_signature(!args.no_auth)
+        .churn(args.churn)
+        .masked_ips(args.masked_ips);
+    for (id, count) in args.gateways {
+        builder = builder.gateway(id, count);
+    }
+    if let Some(project) = args.project_id {
+        builder = builder.project_id(project);
+    }
+    let (ak, sk) = match (args.access_key, args.secret_key) {
+        (Some(ak), Some(sk)) => (ak, sk),
+        _ => (DEFAULT_ACCESS_KEY.to_owned(), DEFAULT_SECRET_KEY.to_owned()),
+    };
+    builder = builder.credentials(Credentials::new(ak, sk));
+    if let Some(token) = args.token {
+        builder = builder.token(token);
+    }
+    let server = match builder.start().await {
+        Ok(server) => server,
+        Err(e) => {
+            eprintln!("error: cannot listen on {}: {e}", args.listen);
+            return ExitCode::FAILURE;
+        }
+    };
+
+    let creds = server.credentials();
+    println!("p2c-vpn-mock listening on {}", server.base_url());
+    println!("project id: {}", server.project_id());
+    for id in server.gateway_ids() {
+        println!(
+            "gateway:    {id} ({} connections)",
+            server.connection_count(id).unwrap_or_default()
+        );
+    }
+    if args.no_auth {
+        println!("auth:       disabled (--no-auth)");
+    } else {
+        println!("access key: {}", creds.access_key());
+        println!(
+            "secret key: {} (fake, accepted only by this mock)",
+            creds.secret_key().expose_secret()
+        );
+    }
+    println!();
+    println!("export HUAWEICLOUD_SDK_AK={}", creds.access_key());
+    println!(
+        "export HUAWEICLOUD_SDK_SK={}",
+        creds.secret_key().expose_secret()
+    );
+    println!("export HUAWEICLOUD_SDK_PROJECT_ID={}", server.project_id());
+    if let Some(first) = server.gateway_ids().first() {
+        println!("curl {}", server.connections_url(first));
+    }
+    println!("(Ctrl-C to stop)");
+
+    if let Err(e) = tokio::signal::ctrl_c().await {
+        eprintln!("error: cannot wait for Ctrl-C: {e}");
+    }
+    match server.shutdown().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_gateway;
+
+    #[test]
+    fn gateway_spec() {
+        assert_eq!(parse_gateway("gw"), Ok(("gw".to_owned(), 25)));
+        assert_eq!(parse_gateway("gw:7"), Ok(("gw".to_owned(), 7)));
+        assert!(parse_gateway("gw:x").is_err());
+        assert!(parse_gateway(":3").is_err());
+    }
+}
