@@ -19,20 +19,20 @@ use uuid::Uuid;
 const MAX_CATCH_UP_EVENTS: u64 = 100_000;
 
 const FIRST_NAMES: &[&str] = &[
-    "wei", "fang", "na", "min", "jing", "lei", "yang", "jun", "tao", "ming", "hui", "xin",
-    "alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy",
-    "mallory", "oscar", "peggy", "trent", "victor", "walter", "sofia", "lucas", "mia", "noah",
+    "wei", "fang", "na", "min", "jing", "lei", "yang", "jun", "tao", "ming", "hui", "xin", "alice",
+    "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy", "mallory", "oscar",
+    "peggy", "trent", "victor", "walter", "sofia", "lucas", "mia", "noah",
 ];
 const LAST_NAMES: &[&str] = &[
     "wang", "li", "zhang", "liu", "chen", "yang", "huang", "zhao", "wu", "zhou", "xu", "sun",
-    "smith", "johnson", "brown", "garcia", "miller", "davis", "martin", "lopez", "tanaka",
-    "kim", "nguyen", "silva", "muller", "rossi",
+    "smith", "johnson", "brown", "garcia", "miller", "davis", "martin", "lopez", "tanaka", "kim",
+    "nguyen", "silva", "muller", "rossi",
 ];
 /// First octets of public, allocated IPv4 blocks (no private, shared or reserved space).
 const PUBLIC_FIRST_OCTETS: &[u8] = &[
-    36, 39, 42, 49, 58, 59, 60, 61, 101, 103, 106, 110, 111, 112, 113, 114, 115, 116, 117,
-    118, 119, 120, 121, 122, 123, 124, 125, 139, 153, 180, 182, 183, 202, 203, 210, 211, 218,
-    219, 220, 221, 222, 223,
+    36, 39, 42, 49, 58, 59, 60, 61, 101, 103, 106, 110, 111, 112, 113, 114, 115, 116, 117, 118,
+    119, 120, 121, 122, 123, 124, 125, 139, 153, 180, 182, 183, 202, 203, 210, 211, 218, 219, 220,
+    221, 222, 223,
 ];
 
 /// FNV-1a, to derive a gateway's stream of random numbers from its id (stable across
@@ -180,7 +180,7 @@ impl Gateway {
         let user_count = (count * 2 / 3).clamp(3, 5000);
         let users = (0..user_count).map(|i| user_name(&mut rng, i)).collect();
         let h = fnv1a(id.as_bytes()) ^ cfg.seed;
-        let subnet = if h % 2 == 0 {
+        let subnet = if h.is_multiple_of(2) {
             u32::from(Ipv4Addr::new(10, (h >> 8) as u8 % 250 + 1, 0, 0))
         } else {
             u32::from(Ipv4Addr::new(172, 16 + (h >> 8) as u8 % 16, 0, 0))
@@ -341,9 +341,11 @@ impl GatewayState {
             .max(due.saturating_sub(MAX_CATCH_UP_EVENTS))
             + 1;
         for tick in first..=due {
-            let at = cfg
-                .start_ms
-                .saturating_add(i64::try_from(tick).unwrap_or(i64::MAX).saturating_mul(interval));
+            let at = cfg.start_ms.saturating_add(
+                i64::try_from(tick)
+                    .unwrap_or(i64::MAX)
+                    .saturating_mul(interval),
+            );
             self.churn_event(at, interval, cfg.masked_ips);
         }
         self.churn_ticks_done = due;

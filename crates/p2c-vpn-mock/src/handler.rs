@@ -110,7 +110,8 @@ fn code_for(status: StatusCode) -> &'static str {
 fn route(method: &Method, path: &str) -> Option<(String, String)> {
     let rest = path.strip_prefix("/v5/")?;
     let mut parts = rest.split('/');
-    let (project, kind, gateway, leaf) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+    let (project, kind, gateway, leaf) =
+        (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
     if parts.next().is_some()
         || kind != "p2c-vpn-gateways"
         || leaf != "connections"
@@ -120,7 +121,11 @@ fn route(method: &Method, path: &str) -> Option<(String, String)> {
     {
         return None;
     }
-    let decode = |s: &str| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned();
+    let decode = |s: &str| {
+        percent_encoding::percent_decode_str(s)
+            .decode_utf8_lossy()
+            .into_owned()
+    };
     Some((decode(project), decode(gateway)))
 }
 
@@ -454,10 +459,22 @@ mod tests {
     fn routes() {
         let r = route(&Method::GET, "/v5/p/p2c-vpn-gateways/g%20x/connections");
         assert_eq!(r, Some(("p".to_owned(), "g x".to_owned())));
-        assert_eq!(route(&Method::POST, "/v5/p/p2c-vpn-gateways/g/connections"), None);
-        assert_eq!(route(&Method::GET, "/v5/p/p2c-vpn-gateways/g/connections/"), None);
-        assert_eq!(route(&Method::GET, "/v5//p2c-vpn-gateways/g/connections"), None);
-        assert_eq!(route(&Method::GET, "/v5/p/p2c-vpn-gateways/%FF%FE/connections").map(|r| r.0), Some("p".to_owned()));
+        assert_eq!(
+            route(&Method::POST, "/v5/p/p2c-vpn-gateways/g/connections"),
+            None
+        );
+        assert_eq!(
+            route(&Method::GET, "/v5/p/p2c-vpn-gateways/g/connections/"),
+            None
+        );
+        assert_eq!(
+            route(&Method::GET, "/v5//p2c-vpn-gateways/g/connections"),
+            None
+        );
+        assert_eq!(
+            route(&Method::GET, "/v5/p/p2c-vpn-gateways/%FF%FE/connections").map(|r| r.0),
+            Some("p".to_owned())
+        );
     }
 
     #[test]

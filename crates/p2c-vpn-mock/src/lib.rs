@@ -6,24 +6,35 @@
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
-//! # async fn main() -> std::io::Result<()> {
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use p2c_vpn_mock::MockServer;
 //!
 //! // Sample data, default throwaway AK/SK, loopback, random port.
 //! let server = MockServer::start().await?;
 //! assert!(server.base_url().starts_with("http://127.0.0.1:"));
-//! let gateway = &server.gateway_ids()[0];
-//! let url = format!(
-//!     "{}/v5/{}/p2c-vpn-gateways/{gateway}/connections?limit=10",
-//!     server.base_url(),
-//!     server.project_id(),
-//! );
-//! assert_eq!(url, server.connections_url(gateway) + "?limit=10");
-//! // Sign requests with `p2c_vpn_auth::Auth::aksk(server.credentials())`, or build the
-//! // server with `.require_signature(false)` to send them unsigned.
+//!
+//! // `/v5/{project_id}/p2c-vpn-gateways/{p2c_vgw_id}/connections`, signed with the
+//! // credentials the server accepts.
+//! let url = format!("{}?limit=10", server.connections_url(&server.gateway_ids()[0]));
+//! let url = url::Url::parse(&url)?;
+//! let mut headers = http::HeaderMap::new();
+//! p2c_vpn_auth::Signer::new(server.credentials()).sign(&http::Method::GET, &url, &mut headers, b"")?;
+//! let response = reqwest::Client::new().get(url).headers(headers).send().await?;
+//! assert_eq!(response.status(), 200);
+//! let body: p2c_vpn_api::types::ListP2cVgwConnectionsResponse = response.json().await?;
+//! assert_eq!(body.connections.len(), 10);
+//! assert_eq!(body.total_count, Some(25));
+//!
+//! // Make the next request fail, then look at what was received.
+//! server.faults().fail_next(1, p2c_vpn_mock::StatusCode::SERVICE_UNAVAILABLE);
+//! assert_eq!(server.requests().len(), 1);
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! Or use the generated `p2c_vpn_api::Client` with
+//! `ClientState::new().with_auth(p2c_vpn_auth::Auth::aksk(server.credentials()))`, or
+//! build the server with `.require_signature(false)` to send requests unsigned.
 //!
 //! # What it serves
 //!
@@ -175,9 +186,9 @@ impl MockServer {
             self.base_url,
             percent_encoding::utf8_percent_encode(
                 &self.shared.project_id,
-                percent_encoding::NON_ALPHANUMERIC
+                p2c_vpn_auth::canonical::ENCODE_SET
             ),
-            percent_encoding::utf8_percent_encode(gateway_id, percent_encoding::NON_ALPHANUMERIC),
+            percent_encoding::utf8_percent_encode(gateway_id, p2c_vpn_auth::canonical::ENCODE_SET),
         )
     }
 

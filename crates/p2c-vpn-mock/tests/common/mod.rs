@@ -1,0 +1,84 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code, clippy::unwrap_used)]
+
+use std::time::Duration;
+
+use http::{HeaderMap, Method};
+use p2c_vpn_api::types::ListP2cVgwConnectionsResponse;
+use p2c_vpn_api::{Client, ClientState, RetryConfig};
+use p2c_vpn_auth::{Auth, Credentials, Signer};
+use p2c_vpn_mock::MockServer;
+
+/// A plain reqwest client with a short timeout.
+pub fn http() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap()
+}
+
+/// Sends `GET {base_url}{path_and_query}` signed with `creds`.
+pub async fn get_signed_with(
+    server: &MockServer,
+    creds: Credentials,
+    path_and_query: &str,
+) -> reqwest::Result<reqwest::Response> {
+    let url = url::Url::parse(&format!("{}{path_and_query}", server.base_url())).unwrap();
+    let mut headers = HeaderMap::new();
+    Signer::new(creds)
+        .sign(&Method::GET, &url, &mut headers, b"")
+        .unwrap();
+    http().get(url).headers(headers).send().await
+}
+
+/// Sends `GET {base_url}{path_and_query}` signed with the server's credentials.
+pub async fn get_signed(server: &MockServer, path_and_query: &str) -> reqwest::Response {
+    get_signed_with(server, server.credentials(), path_and_query)
+        .await
+        .unwrap()
+}
+
+/// Path of a gateway's connection list on `server`.
+pub fn path(server: &MockServer, gateway: &str) -> String {
+    format!(
+        "/v5/{}/p2c-vpn-gateways/{gateway}/connections",
+        server.project_id()
+    )
+}
+
+/// The generated client, signing with the server's credentials, without retries.
+pub fn api(server: &MockServer) -> Client {
+    Client::new_with_client(
+        server.base_url(),
+        http(),
+        ClientState::new()
+            .with_auth(Auth::aksk(server.credentials()))
+            .with_retry(RetryConfig::disabled()),
+    )
+}
+
+/// Lists one page through the generated client.
+pub async fn list(
+    server: &MockServer,
+    gateway: &str,
+    limit: Option<u32>,
+    offset: Option<i32>,
+) -> ListP2cVgwConnectionsResponse {
+    let client = api(server);
+    let mut call = client
+        .list_p2c_vgw_connections()
+        .project_id(server.project_id())
+        .p2c_vgw_id(gateway);
+    if let Some(limit) = limit {
+        call = call.limit(limit);
+    }
+    if let Some(offset) = offset {
+        call = call.offset(offset);
+    }
+    call.send().await.unwrap().into_inner()
+}
+
+/// Body as JSON.
+pub async fn json(response: reqwest::Response) -> serde_json::Value {
+    response.json().await.unwrap()
+}
