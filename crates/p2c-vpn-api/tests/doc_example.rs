@@ -38,7 +38,10 @@ fn doc_example_decodes_with_every_value_intact() {
     assert_eq!(first.outbound_packets, Some(24));
     assert_eq!(first.inbound_bytes, Some(4185));
     assert_eq!(first.outbound_bytes, Some(10480));
-    let established = Utc.with_ymd_and_hms(2024, 6, 17, 2, 58, 27).single().expect("time")
+    let established = Utc
+        .with_ymd_and_hms(2024, 6, 17, 2, 58, 27)
+        .single()
+        .expect("time")
         + chrono::Duration::milliseconds(213);
     assert_eq!(first.connection_established_time, Some(established));
     assert_eq!(
