@@ -22,3 +22,8 @@ pub use model::{Connection, Page, api};
 pub use p2c_vpn_api::RetryConfig;
 pub use p2c_vpn_auth::{Credentials, CredentialsChain};
 pub use region::{REGIONS, endpoint as region_endpoint};
+
+/// The workspace README's Rust examples, compiled as doctests so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct WorkspaceReadme;
