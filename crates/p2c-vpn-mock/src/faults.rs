@@ -80,7 +80,7 @@ impl Faults {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Queues `fault` for the next request that does not already have one queued.
+    /// Queues `fault`; queued faults are taken one per request, in order.
     pub fn push(&self, fault: Fault) -> &Self {
         self.lock().queue.push_back(fault);
         self

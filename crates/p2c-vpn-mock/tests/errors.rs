@@ -122,3 +122,57 @@ async fn unknown_route_is_404_apigw_0101() {
     let body = common::json(response).await;
     assert_eq!(body["error_code"], "APIGW.0101");
 }
+
+/// Random junk in the path segments and the query: always an HTTP answer, never a panic.
+#[tokio::test]
+async fn random_junk_never_breaks_the_server() {
+    use rand::{Rng, SeedableRng};
+    let server = MockServer::builder()
+        .require_signature(false)
+        .gateway("gw", 3)
+        .start()
+        .await
+        .unwrap();
+    let mut rng = rand::rngs::StdRng::seed_from_u64(1);
+    const ALPHABET: &[u8] = b"abcXYZ019-_.~%+&=?/;:@!$'()*,[]\x20";
+    let junk = |rng: &mut rand::rngs::StdRng| -> String {
+        let len = rng.random_range(0..24);
+        (0..len)
+            .map(|_| {
+                if rng.random_bool(0.1) {
+                    format!("%{:02X}", rng.random::<u8>())
+                } else {
+                    let c = ALPHABET[rng.random_range(0..ALPHABET.len())];
+                    if c == b' ' {
+                        "%20".to_owned()
+                    } else {
+                        (c as char).to_string()
+                    }
+                }
+            })
+            .collect()
+    };
+    let client = common::http();
+    for _ in 0..150 {
+        let gateway = if rng.random_bool(0.5) {
+            "gw".to_owned()
+        } else {
+            junk(&mut rng)
+        };
+        let url = format!(
+            "{}/v5/{}/p2c-vpn-gateways/{gateway}/connections?limit={}&offset={}",
+            server.base_url(),
+            server.project_id(),
+            junk(&mut rng),
+            junk(&mut rng),
+        );
+        let Ok(url) = url::Url::parse(&url) else {
+            continue;
+        };
+        let response = client.get(url.clone()).send().await.unwrap();
+        assert!(response.headers().contains_key("x-request-id"), "{url}");
+        let status = response.status();
+        assert!(status == 200 || status.is_client_error(), "{url}: {status}");
+        let _: serde_json::Value = response.json().await.unwrap();
+    }
+}
