@@ -17,7 +17,7 @@ pub use client::{
     ENV_ENDPOINT, ENV_REGION,
 };
 pub use error::{Error, ErrorKind, Result};
-pub use list::{DEFAULT_PAGE_SIZE, ListConnections};
+pub use list::{DEFAULT_PAGE_SIZE, DEFAULT_READ_AHEAD, ListConnections};
 pub use model::{Connection, Page, api};
 pub use p2c_vpn_api::RetryConfig;
 pub use p2c_vpn_auth::{Credentials, CredentialsChain};

@@ -135,10 +135,101 @@ async fn a_server_ignoring_offset_is_an_error_not_a_hang() {
     let err = result.expect_err("repeated page");
     assert_eq!(err.kind(), ErrorKind::Pagination);
     assert!(err.to_string().contains("ignore `offset`"), "{err}");
+    let sent = server.received_requests().await.expect("recording").len();
+    assert!(sent <= 1 + p2c_vpn::DEFAULT_READ_AHEAD, "{sent} requests");
+
+    // One page at a time: exactly the first page and the repeat.
+    server.reset().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(page(0..10, 1000)))
+        .mount(&server)
+        .await;
+    let err = client(&server)
+        .connections(GATEWAY)
+        .page_size(10)
+        .read_ahead(1)
+        .collect_all()
+        .await
+        .expect_err("repeated page");
+    assert_eq!(err.kind(), ErrorKind::Pagination);
     assert_eq!(
         server.received_requests().await.expect("recording").len(),
         2
     );
+}
+
+/// Serves `total` connections by limit/offset, but never more than `cap` per page.
+struct CappedServer {
+    total: usize,
+    cap: usize,
+}
+
+impl wiremock::Respond for CappedServer {
+    fn respond(&self, request: &wiremock::Request) -> ResponseTemplate {
+        let param = |name: &str| {
+            request
+                .url
+                .query_pairs()
+                .find(|(k, _)| k == name)
+                .and_then(|(_, v)| v.parse::<usize>().ok())
+        };
+        let offset = param("offset").unwrap_or(0).min(self.total);
+        let limit = param("limit").unwrap_or(usize::MAX).min(self.cap);
+        let end = offset.saturating_add(limit).min(self.total);
+        ResponseTemplate::new(200).set_body_json(page(offset..end, self.total))
+    }
+}
+
+#[tokio::test]
+async fn read_ahead_survives_a_server_that_caps_the_page_size() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(CappedServer {
+            total: 1234,
+            cap: 37,
+        })
+        .mount(&server)
+        .await;
+    for read_ahead in [1, 4, 16] {
+        let all = client(&server)
+            .connections(GATEWAY)
+            .page_size(100)
+            .read_ahead(read_ahead)
+            .collect_all()
+            .await
+            .expect("all");
+        let names: Vec<String> = all
+            .iter()
+            .map(|c| c.user_name().unwrap_or_default().to_owned())
+            .collect();
+        let expected: Vec<String> = (0..1234).map(|i| format!("user{i}")).collect();
+        assert_eq!(names, expected, "read_ahead {read_ahead}");
+    }
+}
+
+#[tokio::test]
+async fn read_ahead_keeps_order_and_starts_at_the_offset() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(CappedServer {
+            total: 1000,
+            cap: 1000,
+        })
+        .mount(&server)
+        .await;
+    let all = client(&server)
+        .connections(GATEWAY)
+        .offset(150)
+        .page_size(50)
+        .read_ahead(8)
+        .collect_all()
+        .await
+        .expect("all");
+    assert_eq!(all.len(), 850);
+    assert_eq!(all[0].user_name(), Some("user150"));
+    assert_eq!(all[849].user_name(), Some("user999"));
+    let sent = server.received_requests().await.expect("recording").len();
+    assert_eq!(sent, 17, "850 / 50 pages, none past the total");
 }
 
 #[tokio::test]
