@@ -85,6 +85,15 @@
 //! `offset`, a field of the wrong type); [`MockServer::requests`] returns what was
 //! received, for assertions.
 //!
+//! # The binary
+//!
+//! `p2c-vpn-mock --listen 127.0.0.1:8787 [--seed N] [--gateway ID[:COUNT] ...]
+//! [--project-id ID] [--no-auth] [--churn PER_MIN] [--masked-ips] [--token T]
+//! [--access-key AK --secret-key SK] [--allow-remote]` serves the same mock until
+//! Ctrl-C, after printing the base URL, project id, gateway ids, the (fake) AK/SK and
+//! `export HUAWEICLOUD_SDK_*=…` lines. It refuses a non-loopback address unless
+//! `--allow-remote` is given.
+//!
 //! The server runs on the Tokio runtime it was started on, in the background; it stops
 //! when the [`MockServer`] is dropped (or [`MockServer::shutdown`] is awaited).
 
