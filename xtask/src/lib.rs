@@ -2,7 +2,9 @@
 //!
 //! The data path is spec → xtask → generated code: [`spec`] loads and validates
 //! `openapi/p2c-vpn.yaml`, [`regen`] turns it into `crates/p2c-vpn-api/src/generated.rs`.
+//! For reviews, [`diff`] classifies the changes between two versions of the spec.
 
+pub mod diff;
 pub mod regen;
 pub mod spec;
 

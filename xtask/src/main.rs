@@ -26,6 +26,33 @@ enum Task {
     },
     /// Validate and lint the spec only (every finding with its JSON pointer).
     Lint,
+    /// Report spec changes (vs. a git revision, or between two files), each classified
+    /// breaking or non-breaking for users of the generated client.
+    Diff {
+        /// Git revision whose openapi/p2c-vpn.yaml is the old side (default: HEAD).
+        #[arg(value_name = "BASE", conflicts_with = "old")]
+        base: Option<String>,
+        /// Old spec from a file instead of git.
+        #[arg(long, value_name = "FILE")]
+        old: Option<PathBuf>,
+        /// New spec from a file instead of the working tree's openapi/p2c-vpn.yaml.
+        #[arg(long, value_name = "FILE")]
+        new: Option<PathBuf>,
+        /// Report format.
+        #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+        format: DiffFormat,
+        /// Exit 1 if any change is breaking (errors exit 2).
+        #[arg(long)]
+        fail_on_breaking: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum DiffFormat {
+    /// Plain text.
+    Text,
+    /// Markdown, for pasting into a review.
+    Markdown,
 }
 
 fn main() -> ExitCode {
@@ -55,6 +82,13 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+        Task::Diff {
+            base,
+            old,
+            new,
+            format,
+            fail_on_breaking,
+        } => run_diff(&root, base, old, new, format, fail_on_breaking),
         Task::Lint => match xtask::spec::load(&root.join(regen::SPEC_PATH)) {
             Ok(_) => {
                 eprintln!("{}: ok", regen::SPEC_PATH);
@@ -66,4 +100,45 @@ fn main() -> ExitCode {
             }
         },
     }
+}
+
+fn run_diff(
+    root: &std::path::Path,
+    base: Option<String>,
+    old: Option<PathBuf>,
+    new: Option<PathBuf>,
+    format: DiffFormat,
+    fail_on_breaking: bool,
+) -> ExitCode {
+    use xtask::diff;
+    let old = match old {
+        Some(file) => diff::load_file(&file),
+        None => diff::load_revision(root, base.as_deref().unwrap_or("HEAD")),
+    };
+    let new = match new {
+        Some(file) => diff::load_file(&file),
+        None => diff::load_file(&root.join(regen::SPEC_PATH)).map(|mut d| {
+            d.label = "working tree".into();
+            d
+        }),
+    };
+    let (old, new) = match (old, new) {
+        (Ok(old), Ok(new)) => (old, new),
+        (Err(e), _) | (_, Err(e)) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let report = diff::diff(&old, &new);
+    let format = match format {
+        DiffFormat::Text => diff::Format::Text,
+        DiffFormat::Markdown => diff::Format::Markdown,
+    };
+    print!("{}", diff::render(&report, format));
+    if fail_on_breaking && report.has_breaking() {
+        let (breaking, _) = report.counts();
+        eprintln!("error: {breaking} breaking change(s)");
+        return ExitCode::FAILURE;
+    }
+    ExitCode::SUCCESS
 }
