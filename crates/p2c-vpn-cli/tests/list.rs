@@ -597,3 +597,29 @@ fn demo_works_offline_without_credentials() {
     assert!(!text.contains("USER-REAL-AK") && !text.contains("user-real-sk"));
     assert_eq!(stderr(&out), "");
 }
+
+#[test]
+fn colours_only_when_asked_for() {
+    let mock = Mock::deterministic();
+    let plain = mock.list(&["--gateway", "gw-beta"]).output().unwrap();
+    assert!(
+        !stdout(&plain).contains('\x1b'),
+        "not a terminal: no colours"
+    );
+    let forced = mock
+        .list(&["--gateway", "gw-beta"])
+        .env_remove("NO_COLOR")
+        .env("CLICOLOR_FORCE", "1")
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&forced).contains("\x1b["),
+        "CLICOLOR_FORCE forces colours"
+    );
+    let no_color = mock
+        .list(&["--gateway", "gw-beta"])
+        .env("CLICOLOR_FORCE", "1")
+        .output()
+        .unwrap();
+    assert!(!stdout(&no_color).contains('\x1b'), "NO_COLOR wins");
+}
