@@ -481,6 +481,14 @@ fn service_errors_exit_4_with_status_code_and_request_id() {
         .code(4)
         .stderr(predicate::str::contains("HTTP 500").and(predicate::str::contains("2 attempts")));
     mock.server.faults().clear();
+    mock.server.faults().always(Fault::TooManyRequests {
+        retry_after_secs: 0,
+    });
+    mock.list(&["--gateway", "gw-alpha", "--retries", "0"])
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains("HTTP 429"));
+    mock.server.faults().clear();
     mock.server.faults().push(Fault::WrongFieldType);
     mock.list(&["--gateway", "gw-alpha"])
         .assert()
@@ -513,6 +521,15 @@ fn unreachable_endpoint_exits_5() {
         .code(5)
         .stderr(predicate::str::contains("cannot connect").or(predicate::str::contains("connect")));
     assert!(started.elapsed() < Duration::from_secs(10));
+}
+
+#[test]
+fn a_connection_cut_mid_body_exits_5() {
+    let mock = Mock::deterministic();
+    mock.server.faults().always(Fault::ResetMidBody);
+    mock.list(&["--gateway", "gw-alpha", "--retries", "0"])
+        .assert()
+        .code(5);
 }
 
 #[test]
