@@ -54,7 +54,8 @@ pub fn endpoint(region: &str) -> Result<String, Error> {
         format!("; did you mean {}?", suggestions.join(" or "))
     };
     Err(Error::invalid_input(format!(
-        "unknown region {region:?}{hint} (known regions: see p2c_vpn::REGIONS, or pass an endpoint URL)"
+        "unknown region {region:?}{hint} (known: {}; for any other, pass an endpoint URL)",
+        REGIONS.join(", ")
     )))
 }
 
@@ -94,5 +95,6 @@ mod tests {
         assert!(msg.contains("cn-north-4"), "{msg}");
         let msg = endpoint("mars-1").expect_err("unknown").to_string();
         assert!(msg.contains("unknown region"), "{msg}");
+        assert!(msg.contains("af-north-1") && msg.contains("endpoint URL"), "{msg}");
     }
 }
