@@ -12,6 +12,8 @@
 //!   `exec` runs the one retry loop (re-signing every attempt) and records a [`CallReport`]
 //!   that keeps the raw status and headers the generated code would otherwise drop.
 
+#![warn(missing_docs)]
+
 #[allow(
     clippy::all,
     clippy::unwrap_used,

@@ -1,3 +1,4 @@
+#![warn(missing_docs)]
 //! A faithful, stateful, offline mock of Huawei Cloud's `ListP2cVgwConnections` API
 //! (`GET /v5/{project_id}/p2c-vpn-gateways/{p2c_vgw_id}/connections?limit=&offset=`),
 //! for tests, demos and benchmarks of clients.

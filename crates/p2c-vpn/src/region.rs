@@ -95,6 +95,9 @@ mod tests {
         assert!(msg.contains("cn-north-4"), "{msg}");
         let msg = endpoint("mars-1").expect_err("unknown").to_string();
         assert!(msg.contains("unknown region"), "{msg}");
-        assert!(msg.contains("af-north-1") && msg.contains("endpoint URL"), "{msg}");
+        assert!(
+            msg.contains("af-north-1") && msg.contains("endpoint URL"),
+            "{msg}"
+        );
     }
 }
