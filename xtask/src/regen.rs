@@ -117,8 +117,7 @@ pub fn generate_from(spec: &spec::Spec) -> Result<String, RegenError> {
             });
         }
     };
-    let mut file: syn::File =
-        syn::parse2(tokens).map_err(|e| RegenError::Parse(e.to_string()))?;
+    let mut file: syn::File = syn::parse2(tokens).map_err(|e| RegenError::Parse(e.to_string()))?;
     LineDocs.visit_file_mut(&mut file);
     let pretty = prettyplease::unparse(&file);
     let formatted = rustfmt(&pretty)?;
@@ -134,7 +133,10 @@ struct LineDocs;
 
 impl LineDocs {
     fn split(attrs: &mut Vec<Attribute>) {
-        if !attrs.iter().any(|a| doc_text(a).is_some_and(|d| d.contains('\n'))) {
+        if !attrs
+            .iter()
+            .any(|a| doc_text(a).is_some_and(|d| d.contains('\n')))
+        {
             return;
         }
         let mut out = Vec::with_capacity(attrs.len());

@@ -51,7 +51,10 @@ fn malformed_yaml_is_a_clear_error() {
     let err = parse("openapi: 3.0.3\ninfo: [unclosed\n").expect_err("malformed");
     let msg = err.to_string();
     assert!(matches!(err, SpecError::Yaml { .. }), "{msg}");
-    assert!(msg.contains("openapi/p2c-vpn.yaml") && msg.contains("invalid YAML"), "{msg}");
+    assert!(
+        msg.contains("openapi/p2c-vpn.yaml") && msg.contains("invalid YAML"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -118,7 +121,10 @@ fn closed_response_objects_and_undescribed_properties_are_linted() {
         1,
     );
     let msg = parse(&text).expect_err("closed").to_string();
-    assert!(msg.contains("/components/schemas/Connection/additionalProperties"), "{msg}");
+    assert!(
+        msg.contains("/components/schemas/Connection/additionalProperties"),
+        "{msg}"
+    );
 
     let text = spec_text().replacen(
         "          description: Specifies a client username.\n",
