@@ -2,9 +2,11 @@
 //!
 //! The data path is spec → xtask → generated code: [`spec`] loads and validates
 //! `openapi/p2c-vpn.yaml`, [`regen`] turns it into `crates/p2c-vpn-api/src/generated.rs`.
-//! For reviews, [`diff`] classifies the changes between two versions of the spec.
+//! For reviews, [`diff`] classifies the changes between two versions of the spec and
+//! [`public_api`] keeps a snapshot of the crates' public API.
 
 pub mod diff;
+pub mod public_api;
 pub mod regen;
 pub mod spec;
 

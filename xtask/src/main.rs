@@ -45,6 +45,13 @@ enum Task {
         #[arg(long)]
         fail_on_breaking: bool,
     },
+    /// Regenerate the public-API snapshots (crates/p2c-vpn{,-api}/public-api.txt) from
+    /// rustdoc JSON (stable rustdoc, via RUSTC_BOOTSTRAP=1).
+    PublicApi {
+        /// Do not write; print a diff and exit 1 if a committed snapshot is stale.
+        #[arg(long)]
+        check: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -89,6 +96,7 @@ fn main() -> ExitCode {
             format,
             fail_on_breaking,
         } => run_diff(&root, base, old, new, format, fail_on_breaking),
+        Task::PublicApi { check } => run_public_api(&root, check),
         Task::Lint => match xtask::spec::load(&root.join(regen::SPEC_PATH)) {
             Ok(_) => {
                 eprintln!("{}: ok", regen::SPEC_PATH);
@@ -139,6 +147,43 @@ fn run_diff(
         let (breaking, _) = report.counts();
         eprintln!("error: {breaking} breaking change(s)");
         return ExitCode::FAILURE;
+    }
+    ExitCode::SUCCESS
+}
+
+fn run_public_api(root: &std::path::Path, check: bool) -> ExitCode {
+    use xtask::public_api;
+    let snapshots = match public_api::snapshots(root) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let stale: Vec<&public_api::Snapshot> = snapshots.iter().filter(|s| !s.up_to_date()).collect();
+    if stale.is_empty() {
+        for s in &snapshots {
+            eprintln!("{} is up to date", s.path);
+        }
+        return ExitCode::SUCCESS;
+    }
+    if check {
+        for s in &stale {
+            print!("{}", s.diff());
+            eprintln!(
+                "error: {} is out of date with the code; run `cargo xtask public-api` and commit \
+                 the result (and review the API change)",
+                s.path
+            );
+        }
+        return ExitCode::FAILURE;
+    }
+    if let Err(e) = public_api::write(root, &snapshots) {
+        eprintln!("error: {e}");
+        return ExitCode::FAILURE;
+    }
+    for s in &stale {
+        eprintln!("wrote {}", s.path);
     }
     ExitCode::SUCCESS
 }
