@@ -190,6 +190,9 @@ impl ClientBuilder {
                 .connect_timeout(self.connect_timeout)
                 .user_agent(self.user_agent)
                 .pool_idle_timeout(Duration::from_secs(60))
+                // The API never redirects. Following one would re-send the signed headers
+                // (reqwest keeps X-Security-Token across hosts) to wherever it points.
+                .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .map_err(|e| {
                     Error::invalid_input(format!("cannot build the HTTP client: {e}"))

@@ -226,3 +226,24 @@ async fn debug_and_errors_show_no_secret_and_no_client_ip() {
         "{shown}"
     );
 }
+
+#[tokio::test]
+async fn redirects_are_not_followed() {
+    let elsewhere = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"connections": []})))
+        .mount(&elsewhere)
+        .await;
+    let err = fail(
+        ResponseTemplate::new(302).insert_header("location", format!("{}/steal", elsewhere.uri())),
+    )
+    .await;
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(302), "{err}");
+    assert!(
+        elsewhere
+            .received_requests()
+            .await
+            .expect("recording")
+            .is_empty()
+    );
+}
