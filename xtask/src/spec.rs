@@ -193,6 +193,29 @@ pub fn resolve<'a>(raw: &'a Value, mut node: &'a Value) -> &'a Value {
 
 fn check_operations(raw: &Value, out: &mut Vec<Finding>) {
     let mut seen: BTreeMap<&str, String> = BTreeMap::new();
+    // Parameters shared by every operation of a path are parameters too.
+    if let Some(paths) = raw.get("paths").and_then(Value::as_object) {
+        for (path, item) in paths {
+            for (i, param) in item
+                .get("parameters")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .enumerate()
+            {
+                let param = resolve(raw, param);
+                if !has_description(param) {
+                    out.push(Finding {
+                        pointer: format!("{}/parameters/{i}", pointer(&["paths", path])),
+                        message: format!(
+                            "parameter {:?} has no description",
+                            param.get("name").and_then(Value::as_str).unwrap_or("?")
+                        ),
+                    });
+                }
+            }
+        }
+    }
     for (ptr, op) in operations(raw) {
         match op.get("operationId").and_then(Value::as_str) {
             None => out.push(Finding {
@@ -477,14 +500,24 @@ fn check_examples(raw: &Value, out: &mut Vec<Finding>) {
             }
         }
     }
-    // Schema-level `example`s in components.
+    // Schema-level `example`s in components, at any depth (a property's own `example` too).
+    let mut nested: Vec<(String, &Value)> = Vec::new();
     if let Some(schemas) = raw
         .pointer("/components/schemas")
         .and_then(Value::as_object)
     {
         for (name, schema) in schemas {
+            collect_schema_examples(
+                schema,
+                pointer(&["components", "schemas", name]),
+                &mut nested,
+            );
+        }
+    }
+    {
+        for (base, schema) in nested {
             if let Some(example) = schema.get("example") {
-                let at = pointer(&["components", "schemas", name, "example"]);
+                let at = format!("{base}/example");
                 match build_validator(raw, schema) {
                     Ok(v) => {
                         for error in v.iter_errors(example) {
@@ -500,6 +533,37 @@ fn check_examples(raw: &Value, out: &mut Vec<Finding>) {
                     }),
                 }
             }
+        }
+    }
+}
+
+/// Every schema with an `example` inside `schema` (itself, properties, items, compositions).
+fn collect_schema_examples<'a>(schema: &'a Value, ptr: String, out: &mut Vec<(String, &'a Value)>) {
+    if out.len() > 10_000 {
+        return;
+    }
+    if schema.get("example").is_some() {
+        out.push((ptr.clone(), schema));
+    }
+    if let Some(props) = schema.get("properties").and_then(Value::as_object) {
+        for (name, prop) in props {
+            collect_schema_examples(prop, format!("{ptr}/properties/{}", escape(name)), out);
+        }
+    }
+    for key in ["items", "additionalProperties"] {
+        if let Some(sub) = schema.get(key).filter(|s| s.is_object()) {
+            collect_schema_examples(sub, format!("{ptr}/{key}"), out);
+        }
+    }
+    for key in ["allOf", "oneOf", "anyOf"] {
+        for (i, sub) in schema
+            .get(key)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            collect_schema_examples(sub, format!("{ptr}/{key}/{i}"), out);
         }
     }
 }
