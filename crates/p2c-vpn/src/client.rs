@@ -266,6 +266,9 @@ fn is_loopback(url: &url::Url) -> bool {
 pub(crate) fn check_id(what: &str, id: &str) -> Result<()> {
     let problem = if id.is_empty() {
         Some("is empty".to_owned())
+    } else if id == "." || id == ".." {
+        // A dot segment: URL normalisation would remove it and change the path.
+        Some("is a dot segment".to_owned())
     } else if id.len() > 256 {
         Some(format!("is {} bytes long (at most 256)", id.len()))
     } else {
@@ -437,6 +440,10 @@ mod tests {
             "a\u{0}b",
             "a\\b",
             "x\u{2028}",
+            // Found by fuzzing (crates/p2c-vpn-fuzz, cli_parse): sent as
+            // /v5/{project}/p2c-vpn-gateways/connections after dot-segment removal.
+            ".",
+            "..",
         ] {
             let err = check_id("gateway ID", id).expect_err(id);
             assert_eq!(err.kind(), ErrorKind::InvalidInput, "{id:?}");
