@@ -227,10 +227,11 @@ impl Error {
             429 => ErrorKind::Throttled,
             _ => ErrorKind::Service,
         };
-        let mut err = Self::new(kind, message);
+        // Server-supplied text: keep `Display` one line and free of terminal escapes.
+        let mut err = Self::new(kind, one_line(message));
         err.status = Some(status);
-        err.error_code = code;
-        err.request_id = request_id;
+        err.error_code = code.map(one_line);
+        err.request_id = request_id.map(one_line);
         err
     }
 
@@ -303,6 +304,17 @@ fn default_message(status: StatusCode) -> String {
     match status.canonical_reason() {
         Some(reason) => format!("HTTP {} {reason}", status.as_u16()),
         None => format!("HTTP {}", status.as_u16()),
+    }
+}
+
+/// `text` with control characters (line breaks, tabs, escapes) replaced by spaces.
+fn one_line(text: String) -> String {
+    if text.chars().any(char::is_control) {
+        text.chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect()
+    } else {
+        text
     }
 }
 
@@ -462,6 +474,19 @@ mod tests {
             !line.contains('\n') && line.starts_with("HTTP 502: <html>"),
             "{line}"
         );
+    }
+
+    /// Found by fuzzing (crates/p2c-vpn-fuzz, error_body): a JSON error message with a
+    /// line break or an escape sequence made `Display` several lines / colour the terminal.
+    #[test]
+    fn service_text_is_kept_on_one_line() {
+        let body = r#"{"error_code":"VPN\n1","error_msg":"line one\nline two\u001b[31m","request_id":"r\r1"}"#;
+        let err = Error::from_raw_error(StatusCode::BAD_REQUEST, body.as_bytes(), None);
+        assert_eq!(err.error_message(), "line one line two [31m");
+        assert_eq!(err.error_code(), Some("VPN 1"));
+        assert_eq!(err.request_id(), Some("r 1"));
+        let line = err.to_string();
+        assert!(!line.chars().any(char::is_control), "{line:?}");
     }
 
     #[test]
