@@ -5,6 +5,7 @@
 //! For reviews, [`diff`] classifies the changes between two versions of the spec and
 //! [`public_api`] keeps a snapshot of the crates' public API.
 
+pub mod bench;
 pub mod diff;
 pub mod public_api;
 pub mod regen;

@@ -52,6 +52,16 @@ enum Task {
         #[arg(long)]
         check: bool,
     },
+    /// Whole-process benchmarks (CLI vs curl vs Python SDK), start-up and memory;
+    /// runs xtask/scripts/compare.sh (needs hyperfine, curl, python3).
+    Bench {
+        /// compare, startup, memory or all.
+        #[arg(default_value = "all")]
+        mode: String,
+        /// hyperfine runs per command.
+        #[arg(long, default_value_t = 30)]
+        runs: u32,
+    },
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -97,6 +107,7 @@ fn main() -> ExitCode {
             fail_on_breaking,
         } => run_diff(&root, base, old, new, format, fail_on_breaking),
         Task::PublicApi { check } => run_public_api(&root, check),
+        Task::Bench { mode, runs } => xtask::bench::run(&root, &mode, runs),
         Task::Lint => match xtask::spec::load(&root.join(regen::SPEC_PATH)) {
             Ok(_) => {
                 eprintln!("{}: ok", regen::SPEC_PATH);

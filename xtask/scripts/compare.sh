@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# Whole-process comparison: p2c-vpn CLI vs curl vs Huawei's official Python SDK, all against
+# the local mock (`p2c-vpn-mock --no-auth`: curl cannot sign, so every client talks to the
+# same unauthenticated server; the CLI and SDK still compute and send their signatures).
+#
+# Usage: xtask/scripts/compare.sh [compare|startup|memory|all]   (run by `cargo xtask bench`)
+# Env:   RUNS (hyperfine runs, default 30), PORT (default 18787), VENV (default
+#        target/bench/venv; created from PyPI when missing), NO_SDK=1 to skip the SDK.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+ROOT=$PWD
+MODE=${1:-all}
+RUNS=${RUNS:-30}
+PORT=${PORT:-18787}
+OUT=$ROOT/target/bench
+VENV=${VENV:-$OUT/venv}
+mkdir -p "$OUT"
+
+say() { printf '\n==> %s\n' "$*" >&2; }
+
+need_hyperfine() {
+  command -v hyperfine >/dev/null && return
+  say "installing hyperfine (apt)"
+  apt-get update -qq && apt-get install -y -qq hyperfine >/dev/null
+}
+
+say "cargo build --release -p p2c-vpn-cli -p p2c-vpn-mock"
+cargo build -q --release -p p2c-vpn-cli -p p2c-vpn-mock
+BIN=$ROOT/target/release
+CLI=$BIN/p2c-vpn
+MOCK_PID=
+cleanup() { [[ -n $MOCK_PID ]] && kill "$MOCK_PID" 2>/dev/null; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+start_mock() { # gateways as ID:COUNT...
+  cleanup
+  local args=()
+  for g in "$@"; do args+=(--gateway "$g"); done
+  "$BIN/p2c-vpn-mock" --listen "127.0.0.1:$PORT" --no-auth --churn 0 --project-id P "${args[@]}" \
+    >"$OUT/mock.log" 2>&1 &
+  MOCK_PID=$!
+  for _ in $(seq 100); do
+    curl -s -o /dev/null "http://127.0.0.1:$PORT/" && return
+    sleep 0.1
+  done
+  echo "mock did not start; see $OUT/mock.log" >&2; exit 1
+}
+
+EP=http://127.0.0.1:$PORT
+# The CLI needs credentials to sign with; the mock ignores them (--no-auth).
+export HUAWEICLOUD_SDK_AK=BENCHAK HUAWEICLOUD_SDK_SK=bench-secret-key
+unset HUAWEICLOUD_SDK_CREDENTIALS_FILE || true
+
+setup_sdk() {
+  [[ ${NO_SDK:-} == 1 ]] && return 1
+  if [[ ! -x $VENV/bin/python ]] || ! "$VENV/bin/python" -c 'import huaweicloudsdkvpn' 2>/dev/null; then
+    say "creating $VENV with huaweicloudsdkvpn + huaweicloudsdkcore (PyPI)"
+    python3 -m venv "$VENV"
+    "$VENV/bin/pip" install -q huaweicloudsdkvpn huaweicloudsdkcore
+  fi
+  "$VENV/bin/python" -c 'import huaweicloudsdkcore, importlib.metadata as m; print("huaweicloudsdkvpn", m.version("huaweicloudsdkvpn"))' >&2
+}
+
+# Medians and ratios from hyperfine's JSON: ratio = other / p2c-vpn.
+report() { # json...
+  python3 - "$@" <<'PY'
+import json, sys
+for path in sys.argv[1:]:
+    res = json.load(open(path))["results"]
+    base = next((r for r in res if r["command"].startswith("p2c-vpn")), res[0])
+    print(f"\n{path.rsplit('/', 1)[-1]}")
+    print(f"| {'command':<34} | {'median':>10} | {'mean ± σ':>20} | {'× p2c-vpn':>9} |")
+    print(f"|{'-'*36}|{'-'*12}|{'-'*22}|{'-'*11}|")
+    for r in res:
+        ms = lambda s: f"{s*1000:.1f} ms"
+        print(f"| {r['command']:<34} | {ms(r['median']):>10} | {ms(r['mean']) + ' ± ' + ms(r['stddev']):>20} | {r['median']/base['median']:>8.2f}× |")
+PY
+}
+
+compare() {
+  need_hyperfine
+  start_mock G500:500 G10K:10000
+  local sdk=()
+  if setup_sdk; then
+    sdk=(-n "python-sdk 500" "$VENV/bin/python $ROOT/xtask/scripts/sdk_list.py --endpoint $EP --project-id P --gateway G500 --limit 500")
+  fi
+  say "one page of 500 ($RUNS runs each)"
+  hyperfine -N --warmup 3 --runs "$RUNS" --export-json "$OUT/list500.json" \
+    -n "p2c-vpn 500" "$CLI connections list --endpoint $EP --project-id P --gateway G500 --limit 500 --output json" \
+    -n "curl 500" "curl -s $EP/v5/P/p2c-vpn-gateways/G500/connections?limit=500" \
+    "${sdk[@]}" >&2
+  # curl: one process, 100 URLs on one kept-alive connection (curl's fastest form).
+  local urls=""
+  for o in $(seq 0 100 9900); do urls+=" $EP/v5/P/p2c-vpn-gateways/G10K/connections?limit=100&offset=$o"; done
+  if [[ ${#sdk[@]} -gt 0 ]]; then
+    sdk=(-n "python-sdk 10k" "$VENV/bin/python $ROOT/xtask/scripts/sdk_list.py --endpoint $EP --project-id P --gateway G10K --all --page-size 100")
+  fi
+  say "10,000 connections in 100 pages ($RUNS runs each)"
+  hyperfine -N --warmup 2 --runs "$RUNS" --export-json "$OUT/list10k.json" \
+    -n "p2c-vpn 10k" "$CLI connections list --endpoint $EP --project-id P --gateway G10K --all --page-size 100 --output json" \
+    -n "curl 10k" "curl -s $urls" \
+    "${sdk[@]}" >&2
+  report "$OUT/list500.json" "$OUT/list10k.json"
+}
+
+startup() {
+  need_hyperfine
+  say "start-up: --help, and a list against a closed port (127.0.0.1:9) with --retries 0"
+  hyperfine -N --warmup 5 --runs "$((RUNS * 3))" -i --export-json "$OUT/startup.json" \
+    -n "p2c-vpn --help" "$CLI --help" \
+    -n "p2c-vpn list, closed port" "$CLI connections list --endpoint http://127.0.0.1:9 --project-id P --gateway G --retries 0" \
+    -n "curl, closed port" "curl -s http://127.0.0.1:9/" >&2
+  report "$OUT/startup.json"
+  if setup_sdk; then
+    hyperfine -N --warmup 2 --runs "$RUNS" --export-json "$OUT/startup-sdk.json" \
+      -n "python-sdk import" "$VENV/bin/python -c 'import huaweicloudsdkvpn.v5, huaweicloudsdkcore.http.http_config'" >&2
+    report "$OUT/startup-sdk.json"
+  fi
+}
+
+memory() {
+  start_mock G10K:10000 G50K:50000 G100K:100000
+  say "peak RSS of the CLI streaming all connections (--all --output ndjson >/dev/null)"
+  printf '| connections | page size | peak RSS (KiB) | wall (s) |\n|---:|---:|---:|---:|\n'
+  for g in 10K:10000 50K:50000 100K:100000; do
+    local id=G${g%%:*} n=${g##*:}
+    for size in 100 500; do
+      /usr/bin/time -f '%M %e' -o "$OUT/time.txt" \
+        "$CLI" connections list --endpoint "$EP" --project-id P --gateway "$id" --all \
+        --page-size "$size" --output ndjson >"$OUT/ndjson.out"
+      local lines; lines=$(wc -l <"$OUT/ndjson.out")
+      [[ $lines == "$n" ]] || { echo "expected $n lines, got $lines" >&2; exit 1; }
+      read -r rss wall <"$OUT/time.txt"
+      printf '| %s | %s | %s | %s |\n' "$n" "$size" "$rss" "$wall"
+    done
+  done
+  rm -f "$OUT/ndjson.out"
+}
+
+case $MODE in
+  compare) compare ;;
+  startup) startup ;;
+  memory) memory ;;
+  all) compare; startup; memory ;;
+  *) echo "usage: $0 [compare|startup|memory|all]" >&2; exit 2 ;;
+esac

@@ -1,0 +1,44 @@
+//! `cargo xtask bench`: whole-process comparisons, start-up and memory, by running
+//! `xtask/scripts/compare.sh` (a script, not a test; numbers go in BENCHMARKS.md).
+//!
+//! - `compare`: hyperfine, `p2c-vpn connections list` vs `curl` vs Huawei's Python SDK
+//!   (`xtask/scripts/sdk_list.py` in a venv from PyPI), one page of 500 and 10,000
+//!   connections in 100 pages, against `p2c-vpn-mock --no-auth` (curl cannot sign).
+//! - `startup`: `p2c-vpn --help` and a list against a closed port with `--retries 0`.
+//! - `memory`: peak RSS (`/usr/bin/time`) of `--all --output ndjson` for 10k/50k/100k
+//!   connections.
+
+use std::path::Path;
+use std::process::{Command, ExitCode};
+
+/// Which measurements to run.
+pub const MODES: [&str; 4] = ["compare", "startup", "memory", "all"];
+
+/// Runs the script for `mode` with `runs` hyperfine runs; its output goes to the terminal.
+pub fn run(root: &Path, mode: &str, runs: u32) -> ExitCode {
+    if !MODES.contains(&mode) {
+        eprintln!(
+            "error: unknown bench mode {mode:?} (one of {})",
+            MODES.join(", ")
+        );
+        return ExitCode::from(2);
+    }
+    let script = root.join("xtask/scripts/compare.sh");
+    match Command::new("bash")
+        .arg(&script)
+        .arg(mode)
+        .env("RUNS", runs.to_string())
+        .current_dir(root)
+        .status()
+    {
+        Ok(status) if status.success() => ExitCode::SUCCESS,
+        Ok(status) => {
+            eprintln!("error: {} {mode} failed: {status}", script.display());
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("error: cannot run {}: {e}", script.display());
+            ExitCode::FAILURE
+        }
+    }
+}
