@@ -354,20 +354,32 @@ fn lint_schema(raw: &Value, schema: &Value, ptr: &str, out: &mut Vec<Finding>) {
     }
     if let Some(props) = schema.get("properties").and_then(Value::as_object) {
         for (name, prop) in props {
-            let at = format!("{ptr}/properties/{}", escape(name));
             // A `$ref` property takes its description from the referenced schema.
             if !has_description(resolve(raw, prop)) && !has_description(prop) {
                 out.push(Finding {
-                    pointer: at.clone(),
+                    pointer: format!("{ptr}/properties/{}", escape(name)),
                     message: format!("property {name:?} has no description"),
                 });
             }
-            lint_schema(raw, prop, &at, out);
+        }
+    }
+    for (at, sub) in subschemas(schema, ptr) {
+        lint_schema(raw, sub, &at, out);
+    }
+}
+
+/// The direct subschemas of `schema`, with their pointers: properties, `items`,
+/// `additionalProperties` (when it is a schema) and the members of `allOf`/`oneOf`/`anyOf`.
+fn subschemas<'a>(schema: &'a Value, ptr: &str) -> Vec<(String, &'a Value)> {
+    let mut children = Vec::new();
+    if let Some(props) = schema.get("properties").and_then(Value::as_object) {
+        for (name, prop) in props {
+            children.push((format!("{ptr}/properties/{}", escape(name)), prop));
         }
     }
     for key in ["items", "additionalProperties"] {
         if let Some(sub) = schema.get(key).filter(|s| s.is_object()) {
-            lint_schema(raw, sub, &format!("{ptr}/{key}"), out);
+            children.push((format!("{ptr}/{key}"), sub));
         }
     }
     for key in ["allOf", "oneOf", "anyOf"] {
@@ -378,9 +390,10 @@ fn lint_schema(raw: &Value, schema: &Value, ptr: &str, out: &mut Vec<Finding>) {
             .flatten()
             .enumerate()
         {
-            lint_schema(raw, sub, &format!("{ptr}/{key}/{i}"), out);
+            children.push((format!("{ptr}/{key}/{i}"), sub));
         }
     }
+    children
 }
 
 /// Response objects must stay open: `additionalProperties: false` or a closed `enum` would
@@ -427,28 +440,7 @@ fn closed_response<'a>(
                 .into(),
         });
     }
-    let mut children: Vec<(String, &Value)> = Vec::new();
-    if let Some(props) = schema.get("properties").and_then(Value::as_object) {
-        for (name, prop) in props {
-            children.push((format!("{ptr}/properties/{}", escape(name)), prop));
-        }
-    }
-    for key in ["items", "additionalProperties"] {
-        if let Some(sub) = schema.get(key).filter(|s| s.is_object()) {
-            children.push((format!("{ptr}/{key}"), sub));
-        }
-    }
-    for key in ["allOf", "oneOf", "anyOf"] {
-        for (i, sub) in schema
-            .get(key)
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .enumerate()
-        {
-            children.push((format!("{ptr}/{key}/{i}"), sub));
-        }
-    }
+    let children = subschemas(schema, &ptr);
     for (at, child) in children {
         closed_response(raw, child, &at, visited, out);
     }
@@ -545,26 +537,8 @@ fn collect_schema_examples<'a>(schema: &'a Value, ptr: String, out: &mut Vec<(St
     if schema.get("example").is_some() {
         out.push((ptr.clone(), schema));
     }
-    if let Some(props) = schema.get("properties").and_then(Value::as_object) {
-        for (name, prop) in props {
-            collect_schema_examples(prop, format!("{ptr}/properties/{}", escape(name)), out);
-        }
-    }
-    for key in ["items", "additionalProperties"] {
-        if let Some(sub) = schema.get(key).filter(|s| s.is_object()) {
-            collect_schema_examples(sub, format!("{ptr}/{key}"), out);
-        }
-    }
-    for key in ["allOf", "oneOf", "anyOf"] {
-        for (i, sub) in schema
-            .get(key)
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .enumerate()
-        {
-            collect_schema_examples(sub, format!("{ptr}/{key}/{i}"), out);
-        }
+    for (at, sub) in subschemas(schema, &ptr) {
+        collect_schema_examples(sub, at, out);
     }
 }
 
