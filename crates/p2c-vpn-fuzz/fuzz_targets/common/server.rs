@@ -105,16 +105,22 @@ fn serve(stream: TcpStream, state: &Mutex<State>) {
             s.last_target = request_line.split(' ').nth(1).map(str::to_owned);
             s.reply.clone()
         };
-        let mut head = format!(
-            "HTTP/1.1 {} Fuzz\r\ncontent-length: {}\r\n",
-            reply.status,
-            reply.body.len()
-        );
+        // 204 and 304 responses have no body (RFC 9110); sending one would desynchronise
+        // the kept-alive connection: a harness bug, not a client one.
+        let body: &[u8] = if matches!(reply.status, 204 | 304) {
+            &[]
+        } else {
+            &reply.body
+        };
+        let mut head = format!("HTTP/1.1 {} Fuzz\r\n", reply.status);
+        if !body.is_empty() || !matches!(reply.status, 204 | 304) {
+            head.push_str(&format!("content-length: {}\r\n", body.len()));
+        }
         for (k, v) in &reply.headers {
             head.push_str(&format!("{k}: {v}\r\n"));
         }
         head.push_str("\r\n");
-        if writer.write_all(head.as_bytes()).is_err() || writer.write_all(&reply.body).is_err() {
+        if writer.write_all(head.as_bytes()).is_err() || writer.write_all(body).is_err() {
             return;
         }
     }
