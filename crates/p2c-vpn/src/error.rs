@@ -279,10 +279,11 @@ impl Error {
             _,
             p2c_vpn_api::types::ListP2cVgwConnectionsResponse,
         >(&mut de);
-        let detail = match located {
+        // The path can hold object keys from the body, with any character: one line.
+        let detail = one_line(match located {
             Err(e) if e.path().to_string() != "." => format!("{}: {}", e.path(), e.inner()),
             _ => error.to_string(),
-        };
+        });
         let status = status
             .map(|s| format!(" (HTTP {})", s.as_u16()))
             .unwrap_or_default();
@@ -487,6 +488,20 @@ mod tests {
         assert_eq!(err.request_id(), Some("r 1"));
         let line = err.to_string();
         assert!(!line.chars().any(char::is_control), "{line:?}");
+    }
+
+    /// Found by fuzzing (crates/p2c-vpn-fuzz, error_body): the JSON path of a decode error
+    /// names body keys verbatim, here one with a carriage return.
+    #[test]
+    fn decode_errors_are_one_line() {
+        let body = Bytes::from_static(b"{\"a\\rb\":\"\x01\"}");
+        let e = serde_json::from_slice::<p2c_vpn_api::types::ListP2cVgwConnectionsResponse>(&body)
+            .expect_err("raw control character");
+        let err = Error::decode(&body, e, Some(StatusCode::OK));
+        assert_eq!(err.kind(), ErrorKind::Decode);
+        let line = err.to_string();
+        assert!(line.contains(": a b: control character"), "{line:?}");
+        assert!(!line.contains(['\n', '\r']), "{line:?}");
     }
 
     #[test]
