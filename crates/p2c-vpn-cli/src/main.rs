@@ -15,7 +15,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory as _, FromArgMatches as _};
 
-use crate::cli::{Cli, Command, ConnectionsCommand, ListArgs};
+use crate::cli::{Cli, Command, ConnectionsCommand, ListArgs, ListFormat};
 use crate::connect::{Fetch, Target};
 use crate::error::CliError;
 use crate::output::{GatewayOutput, Style};
@@ -87,6 +87,11 @@ async fn list(
     let target: Target = connect::target(&args.conn, Some(matches))?;
     let client = connect::client(&args.conn, &target)?;
     let gateways = connect::unique_gateways(&args.conn.gateways);
+    if let ([gateway], true, ListFormat::Ndjson | ListFormat::Csv) =
+        (gateways.as_slice(), args.all, args.output)
+    {
+        return stream_rows(&client, gateway, args, out).await;
+    }
     let how = if args.all {
         Fetch::All {
             page_size: args.page_size,
@@ -120,4 +125,34 @@ async fn list(
         .map(|(gateway, fetched)| GatewayOutput { gateway, fetched })
         .collect();
     output::write_list(out, args.output, &outputs, style)
+}
+
+/// `--all` for one gateway as NDJSON or CSV: rows are written page by page as they arrive,
+/// so memory stays flat however many connections there are. If a later page fails, the
+/// rows already written stay and the exit code reports the failure.
+async fn stream_rows(
+    client: &p2c_vpn::Client,
+    gateway: &str,
+    args: &ListArgs,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    use futures::TryStreamExt as _;
+    let mut request = client.connections(gateway).page_size(args.page_size);
+    if let Some(offset) = args.offset {
+        request = request.offset(offset);
+    }
+    let csv = matches!(args.output, ListFormat::Csv);
+    if csv {
+        output::write_csv_header(out, false)?;
+    }
+    let mut pages = request.pages();
+    while let Some(page) = pages.try_next().await.map_err(|e| CliError::api(None, e))? {
+        if csv {
+            output::write_csv_rows(out, None, &page.connections)?;
+        } else {
+            output::write_ndjson_rows(out, None, &page.connections)?;
+        }
+    }
+    out.flush()?;
+    Ok(())
 }

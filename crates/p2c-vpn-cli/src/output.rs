@@ -105,18 +105,7 @@ pub fn write_list(
         }
         ListFormat::Ndjson => {
             for r in results {
-                for c in &r.fetched.connections {
-                    if several {
-                        let line = WithGateway {
-                            gateway_id: r.gateway,
-                            connection: c,
-                        };
-                        serde_json::to_writer(&mut *out, &line)?;
-                    } else {
-                        serde_json::to_writer(&mut *out, c)?;
-                    }
-                    out.write_all(b"\n")?;
-                }
+                write_ndjson_rows(out, several.then_some(r.gateway), &r.fetched.connections)?;
             }
         }
         ListFormat::Csv => write_csv(out, results, several)?,
@@ -131,22 +120,58 @@ fn write_csv(
     results: &[GatewayOutput<'_>],
     several: bool,
 ) -> Result<(), CliError> {
-    let mut csv = csv::Writer::from_writer(out);
-    let mut header: Vec<&str> = Vec::with_capacity(CSV_FIELDS.len() + 1);
-    if several {
-        header.push("gateway_id");
-    }
-    header.extend(CSV_FIELDS);
-    csv.write_record(&header)?;
+    write_csv_header(out, several)?;
     for r in results {
-        for c in &r.fetched.connections {
-            let mut row = Vec::with_capacity(header.len());
-            if several {
-                row.push(r.gateway.to_owned());
-            }
-            row.extend(api_values(c)?);
-            csv.write_record(&row)?;
+        write_csv_rows(out, several.then_some(r.gateway), &r.fetched.connections)?;
+    }
+    Ok(())
+}
+
+/// NDJSON lines for `connections`, each with `gateway_id` when `gateway` is given.
+pub fn write_ndjson_rows(
+    out: &mut dyn Write,
+    gateway: Option<&str>,
+    connections: &[Connection],
+) -> Result<(), CliError> {
+    for c in connections {
+        match gateway {
+            Some(gateway_id) => serde_json::to_writer(
+                &mut *out,
+                &WithGateway {
+                    gateway_id,
+                    connection: c,
+                },
+            )?,
+            None => serde_json::to_writer(&mut *out, c)?,
         }
+        out.write_all(b"\n")?;
+    }
+    Ok(())
+}
+
+/// The CSV header row (with a first `gateway_id` column for several gateways).
+pub fn write_csv_header(out: &mut dyn Write, several: bool) -> Result<(), CliError> {
+    let mut csv = csv::Writer::from_writer(out);
+    let gateway = several.then_some("gateway_id");
+    csv.write_record(gateway.into_iter().chain(CSV_FIELDS))?;
+    csv.flush()?;
+    Ok(())
+}
+
+/// CSV rows for `connections`, led by `gateway` when given (no header).
+pub fn write_csv_rows(
+    out: &mut dyn Write,
+    gateway: Option<&str>,
+    connections: &[Connection],
+) -> Result<(), CliError> {
+    let mut csv = csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(out);
+    for c in connections {
+        let mut row = Vec::with_capacity(CSV_FIELDS.len() + 1);
+        row.extend(gateway.map(str::to_owned));
+        row.extend(api_values(c)?);
+        csv.write_record(&row)?;
     }
     csv.flush()?;
     Ok(())

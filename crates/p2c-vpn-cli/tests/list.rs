@@ -642,3 +642,31 @@ fn colours_only_when_asked_for() {
         .unwrap();
     assert!(!stdout(&no_color).contains('\x1b'), "NO_COLOR wins");
 }
+
+#[test]
+fn all_as_ndjson_streams_pages_and_reports_a_later_failure() {
+    let mock = Mock::start(|b| b.seed(5).gateway("gw-big", 250));
+    // The first page is served; every later request fails.
+    mock.server
+        .faults()
+        .push(Fault::Latency(Duration::ZERO))
+        .push_n(Fault::Status(p2c_vpn_mock::StatusCode::BAD_REQUEST), 10);
+    let out = mock
+        .list(&[
+            "--gateway",
+            "gw-big",
+            "--all",
+            "--page-size",
+            "100",
+            "--retries",
+            "0",
+            "-o",
+            "ndjson",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    // Rows arrive as pages do: the first page was written before the failure.
+    assert_eq!(ndjson(&stdout(&out)).len(), 100);
+    assert_eq!(stderr(&out).lines().count(), 1, "{}", stderr(&out));
+}
