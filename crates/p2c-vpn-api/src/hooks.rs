@@ -94,11 +94,19 @@ impl ClientHooks<crate::ClientState> for Client {
             let started = Instant::now();
             let outcome = self.attempt(request).instrument(span.clone()).await;
             span.record("elapsed_ms", started.elapsed().as_millis() as u64);
+            // The report describes the last attempt only: a transport failure after an
+            // earlier 503 must not be reported with that 503's status or request id.
             report::record(|r| {
                 r.attempts = attempt;
-                if let Ok(response) = &outcome {
-                    r.status = Some(response.status());
-                    r.headers = response.headers().clone();
+                match &outcome {
+                    Ok(response) => {
+                        r.status = Some(response.status());
+                        r.headers = response.headers().clone();
+                    }
+                    Err(_) => {
+                        r.status = None;
+                        r.headers.clear();
+                    }
                 }
             });
             if let Ok(response) = &outcome {

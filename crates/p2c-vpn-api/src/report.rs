@@ -15,15 +15,16 @@ tokio::task_local! {
     static CURRENT: RefCell<CallReport>;
 }
 
-/// The raw facts of one call: attempts made and the last response's status and headers.
+/// The raw facts of one call: attempts made, and the status and headers of the last
+/// attempt (empty when that attempt got no response).
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
 pub struct CallReport {
     /// Attempts sent (1 when the first one was final).
     pub attempts: u32,
-    /// Status of the last response received, if any arrived.
+    /// Status of the last attempt's response (`None` if it failed before one arrived).
     pub status: Option<StatusCode>,
-    /// Headers of the last response received.
+    /// Headers of the last attempt's response.
     pub headers: HeaderMap,
 }
 

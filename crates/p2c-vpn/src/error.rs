@@ -187,9 +187,6 @@ impl Error {
             }
         };
         err.attempts = report.attempts;
-        if err.status.is_none() && err.kind != ErrorKind::Decode {
-            err.status = report.status.filter(|s| !s.is_success());
-        }
         if let Some(id) = report.request_id() {
             err.request_id = Some(id.to_owned());
         }

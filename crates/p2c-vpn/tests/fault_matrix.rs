@@ -421,3 +421,37 @@ async fn fault_matrix() {
         failures.join("\n")
     );
 }
+
+/// The error describes the last attempt: a body cut off after an earlier 503 is a network
+/// error without that 503's status or request id.
+#[tokio::test]
+async fn the_error_describes_the_last_attempt() {
+    let mock = MockServer::builder()
+        .gateway(GATEWAY, CONNECTIONS)
+        .start()
+        .await
+        .expect("mock starts");
+    mock.faults()
+        .push(Fault::Status(StatusCode::SERVICE_UNAVAILABLE))
+        .push(Fault::ResetMidBody);
+    let client = Client::builder()
+        .endpoint(mock.base_url())
+        .project_id(mock.project_id())
+        .credentials(mock.credentials())
+        .retry(
+            RetryConfig::default()
+                .with_max_attempts(2)
+                .with_base_delay(Duration::from_millis(5)),
+        )
+        .build()
+        .expect("client builds");
+    let err = client
+        .connections(GATEWAY)
+        .send()
+        .await
+        .expect_err("last attempt cut off");
+    assert_eq!(err.kind(), ErrorKind::Network, "{err}");
+    assert_eq!(err.status(), None, "{err}");
+    assert_eq!(err.request_id(), None, "{err}");
+    assert_eq!(err.attempts(), 2);
+}
