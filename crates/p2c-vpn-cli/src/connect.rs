@@ -106,11 +106,7 @@ pub async fn fetch(client: &Client, gateway: &str, how: Fetch) -> p2c_vpn::Resul
             })
         }
         Fetch::All { page_size, offset } => {
-            let mut request = client.connections(gateway).page_size(page_size);
-            if let Some(offset) = offset {
-                request = request.offset(offset);
-            }
-            let mut pages = request.pages();
+            let mut pages = all_pages(client, gateway, page_size, offset);
             let mut fetched = Fetched::default();
             let mut first = true;
             while let Some(page) = pages.try_next().await? {
@@ -123,6 +119,20 @@ pub async fn fetch(client: &Client, gateway: &str, how: Fetch) -> p2c_vpn::Resul
             Ok(fetched)
         }
     }
+}
+
+/// Every page of `gateway` from `offset`, `page_size` records per request.
+pub fn all_pages(
+    client: &Client,
+    gateway: &str,
+    page_size: u32,
+    offset: Option<u32>,
+) -> futures::stream::BoxStream<'static, p2c_vpn::Result<p2c_vpn::Page>> {
+    let mut request = client.connections(gateway).page_size(page_size);
+    if let Some(offset) = offset {
+        request = request.offset(offset);
+    }
+    request.pages()
 }
 
 /// Fetches several gateways concurrently (at most `CONCURRENCY` at a time); results come

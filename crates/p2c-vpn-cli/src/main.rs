@@ -137,15 +137,11 @@ async fn stream_rows(
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
     use futures::TryStreamExt as _;
-    let mut request = client.connections(gateway).page_size(args.page_size);
-    if let Some(offset) = args.offset {
-        request = request.offset(offset);
-    }
     let csv = matches!(args.output, ListFormat::Csv);
     if csv {
         output::write_csv_header(out, false)?;
     }
-    let mut pages = request.pages();
+    let mut pages = connect::all_pages(client, gateway, args.page_size, args.offset);
     while let Some(page) = pages.try_next().await.map_err(|e| CliError::api(None, e))? {
         if csv {
             output::write_csv_rows(out, None, &page.connections)?;
