@@ -18,13 +18,16 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Task {
-    /// Validate openapi/p2c-vpn.yaml and regenerate crates/p2c-vpn-api/src/generated.rs.
+    /// Validate every spec in openapi/ and regenerate crates/p2c-vpn-api/src/generated/
+    /// (one module per spec).
     Regen {
-        /// Do not write; print a unified diff and exit 1 if the committed file is stale.
+        /// Do not write; print a unified diff and exit 1 if a committed file is stale.
         #[arg(long)]
         check: bool,
     },
-    /// Validate and lint the spec only (every finding with its JSON pointer).
+    /// Refresh everything derived from the specs: `regen`, then `public-api`.
+    Update,
+    /// Validate and lint every spec in openapi/ (every finding with its JSON pointer).
     Lint,
     /// Report spec changes (vs. a git revision, or between two files), each classified
     /// breaking or non-breaking for users of the generated client.
@@ -76,28 +79,10 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let root = cli.workspace_root.unwrap_or_else(xtask::workspace_root);
     match cli.task {
-        Task::Regen { check } => match regen::regen(&root, check) {
-            Ok(Outcome::UpToDate) => {
-                eprintln!("{} is up to date", regen::GENERATED_PATH);
-                ExitCode::SUCCESS
-            }
-            Ok(Outcome::Written) => {
-                eprintln!("wrote {}", regen::GENERATED_PATH);
-                ExitCode::SUCCESS
-            }
-            Ok(Outcome::Stale(diff)) => {
-                print!("{diff}");
-                eprintln!(
-                    "error: {} is out of date with {}; run `cargo xtask regen` and commit the result",
-                    regen::GENERATED_PATH,
-                    regen::SPEC_PATH
-                );
-                ExitCode::FAILURE
-            }
-            Err(e) => {
-                eprintln!("error: {e}");
-                ExitCode::FAILURE
-            }
+        Task::Regen { check } => run_regen(&root, check),
+        Task::Update => match run_regen(&root, false) {
+            code if code == ExitCode::SUCCESS => run_public_api(&root, false),
+            code => code,
         },
         Task::Diff {
             base,
@@ -108,17 +93,57 @@ fn main() -> ExitCode {
         } => run_diff(&root, base, old, new, format, fail_on_breaking),
         Task::PublicApi { check } => run_public_api(&root, check),
         Task::Bench { mode, runs } => xtask::bench::run(&root, &mode, runs),
-        Task::Lint => match xtask::spec::load(&root.join(regen::SPEC_PATH)) {
-            Ok(_) => {
-                eprintln!("{}: ok", regen::SPEC_PATH);
-                ExitCode::SUCCESS
+        Task::Lint => run_lint(&root),
+    }
+}
+
+fn run_regen(root: &std::path::Path, check: bool) -> ExitCode {
+    match regen::regen(root, check) {
+        Ok(Outcome::UpToDate) => {
+            eprintln!("{}/ is up to date", regen::GENERATED_DIR);
+            ExitCode::SUCCESS
+        }
+        Ok(Outcome::Written(paths)) => {
+            for path in paths {
+                eprintln!("wrote {path}");
             }
+            ExitCode::SUCCESS
+        }
+        Ok(Outcome::Stale(diff)) => {
+            print!("{diff}");
+            eprintln!(
+                "error: {}/ is out of date with the specs in {}/; run `cargo xtask regen` and commit the result",
+                regen::GENERATED_DIR,
+                regen::SPEC_DIR
+            );
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_lint(root: &std::path::Path) -> ExitCode {
+    let units = match regen::units(root) {
+        Ok(units) => units,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut code = ExitCode::SUCCESS;
+    for unit in units {
+        match xtask::spec::load(&root.join(&unit.spec)) {
+            Ok(_) => eprintln!("{}: ok", unit.spec),
             Err(e) => {
                 eprintln!("error: {e}");
-                ExitCode::FAILURE
+                code = ExitCode::FAILURE;
             }
-        },
+        }
     }
+    code
 }
 
 fn run_diff(

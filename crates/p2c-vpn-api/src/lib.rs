@@ -1,14 +1,18 @@
-//! The generated client for Huawei Cloud's `ListP2cVgwConnections` API, plus the
-//! hand-written runtime it calls through: request signing, retries and per-call reports.
+//! The generated clients for Huawei Cloud's P2C VPN gateway API (VPN v5) and the IAM
+//! project lookup, plus the hand-written runtime they call through: request signing,
+//! retries and per-call reports.
 //!
 //! Most users want the `p2c-vpn` crate, which wraps this one. This crate is the layer that
-//! reviewers read against `openapi/p2c-vpn.yaml`:
+//! reviewers read against the specs in `openapi/`:
 //!
-//! - `generated.rs` is written by `cargo xtask regen` only; it is a private module whose
-//!   items are re-exported here ([`Client`], [`types`], [`builder`], [`Error`], ...).
+//! - `generated/` is written by `cargo xtask regen` only: one module per spec
+//!   (`openapi/p2c-vpn.yaml` → [`p2c_vpn`], `openapi/iam.yaml` → `iam`), each with its own
+//!   `Client`, `types` and `builder`. The VPN module's items are also re-exported at the
+//!   crate root ([`Client`], [`types`], [`builder`], [`Error`], ...).
 //! - [`ClientState`] is the generated client's inner state: the credentials that sign each
 //!   request, the [`RetryConfig`] and the per-attempt timeout.
-//! - `hooks.rs` implements `progenitor_client::ClientHooks` for [`Client`]: `pre` signs,
+//! - `hooks.rs` implements `progenitor_client::ClientHooks` for every generated client
+//!   (one shared implementation): `pre` signs,
 //!   `exec` runs the one retry loop (re-signing every attempt) and records a [`CallReport`]
 //!   that keeps the raw status and headers the generated code would otherwise drop.
 
@@ -30,6 +34,9 @@ mod retry;
 use std::sync::Arc;
 use std::time::Duration;
 
+/// The VPN API's client and types at the crate root.
+pub use generated::p2c_vpn::*;
+/// Every generated module (`p2c_vpn`, `iam`, ...), one per spec.
 pub use generated::*;
 pub use p2c_vpn_auth as auth;
 pub use report::{CallReport, with_report};

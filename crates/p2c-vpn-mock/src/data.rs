@@ -96,18 +96,20 @@ impl ConnRecord {
         };
         let inbound_bytes = self.base_in.saturating_add(grown(self.rate_in));
         let outbound_bytes = self.base_out.saturating_add(grown(self.rate_out));
-        Connection {
-            client_ip: Some(self.client_ip_text.clone()),
-            client_user_name: Some(self.user.clone()),
-            client_virtual_ip: Some(self.virtual_ip_text.clone()),
-            connection_established_time: self.established,
-            connection_id: Some(self.id),
-            inbound_bytes: Some(inbound_bytes),
-            inbound_packets: Some(div_ceil(inbound_bytes, self.packet_in)),
-            outbound_bytes: Some(outbound_bytes),
-            outbound_packets: Some(div_ceil(outbound_bytes, self.packet_out)),
-            timestamp: DateTime::<Utc>::from_timestamp_millis(ts_ms),
-        }
+        // Default + assignment, never a struct literal: a property added to the spec must
+        // not break this crate.
+        let mut c = Connection::default();
+        c.client_ip = Some(self.client_ip_text.clone());
+        c.client_user_name = Some(self.user.clone());
+        c.client_virtual_ip = Some(self.virtual_ip_text.clone());
+        c.connection_established_time = self.established;
+        c.connection_id = Some(self.id);
+        c.inbound_bytes = Some(inbound_bytes);
+        c.inbound_packets = Some(div_ceil(inbound_bytes, self.packet_in));
+        c.outbound_bytes = Some(outbound_bytes);
+        c.outbound_packets = Some(div_ceil(outbound_bytes, self.packet_out));
+        c.timestamp = DateTime::<Utc>::from_timestamp_millis(ts_ms);
+        c
     }
 }
 

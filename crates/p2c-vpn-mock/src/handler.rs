@@ -69,22 +69,18 @@ impl Reply {
 
     /// `{"error_code":…,"error_msg":…,"request_id":…}`: the VPN v5 and API gateway form.
     fn error(status: StatusCode, code: &str, msg: impl Into<String>, request_id: &str) -> Self {
-        let body = ApiError {
-            error_code: Some(code.to_owned()),
-            error_msg: Some(msg.into()),
-            request_id: Some(request_id.to_owned()),
-            ..ApiError::default()
-        };
+        let mut body = ApiError::default();
+        body.error_code = Some(code.to_owned());
+        body.error_msg = Some(msg.into());
+        body.request_id = Some(request_id.to_owned());
         Self::json(status, serde_json::to_vec(&body).unwrap_or_default())
     }
 
     /// `{"code":…,"message":…}`: the form of the VPN error-code page (no request id).
     fn code_message(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
-        let body = ApiError {
-            code: Some(code.to_owned()),
-            message: Some(message.into()),
-            ..ApiError::default()
-        };
+        let mut body = ApiError::default();
+        body.code = Some(code.to_owned());
+        body.message = Some(message.into());
         Self::json(status, serde_json::to_vec(&body).unwrap_or_default())
     }
 }
@@ -286,11 +282,10 @@ impl Shared {
             offset
         };
         let page = gateway.page(&self.data, self.clock.now_ms(), offset, limit);
-        let response = ListP2cVgwConnectionsResponse {
-            connections: page.connections,
-            request_id: Some(request_id.to_owned()),
-            total_count: Some(i64::try_from(page.total).unwrap_or(i64::MAX)),
-        };
+        let mut response = ListP2cVgwConnectionsResponse::default();
+        response.connections = page.connections;
+        response.request_id = Some(request_id.to_owned());
+        response.total_count = Some(i64::try_from(page.total).unwrap_or(i64::MAX));
         let wrong_type = fault == Some(&Fault::WrongFieldType);
         let bytes = if response.connections.is_empty() || wrong_type {
             success_value(&response, wrong_type)
