@@ -2,10 +2,20 @@
 //! find them: explicit values, environment variables, the credentials file.
 //!
 //! Names and semantics follow the official SDK's `EnvCredentialProvider` and
-//! `ProfileCredentialProvider`: empty values count as unset, the file is INI
-//! with a `[basic]` section, keys are case-insensitive.
+//! `ProfileCredentialProvider`: the file is INI with a `[basic]` section, keys
+//! are case-insensitive. Values from the environment and the file are trimmed
+//! alike (as Python's `str.strip()`), and a value empty after trimming counts
+//! as unset.
+//!
+//! The file is read defensively: at most [`Credentials::MAX_FILE_SIZE`] bytes
+//! (a larger file, or an endless one like `/dev/zero`, is an error after
+//! reading one byte past the cap), a UTF-8 byte-order mark is accepted, a key
+//! given twice in `[basic]` (or `[basic]` given twice) is an error naming it,
+//! and on Unix a file that group or others can access gets a `tracing`
+//! warning, as ssh gives for private keys.
 
 use std::fmt;
+use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -86,6 +96,33 @@ pub enum CredentialsError {
         /// 1-based column of the error.
         col: usize,
     },
+    /// The credentials file is larger than [`Credentials::MAX_FILE_SIZE`].
+    #[error("credentials file {} is larger than {limit} bytes: not a credentials file", path.display())]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// The cap, in bytes.
+        limit: u64,
+    },
+    /// A key appears more than once in the credentials file's section (key
+    /// names compared case-insensitively, as the file's keys are).
+    #[error("credentials file {} has key `{key}` more than once in [{section}]", path.display())]
+    DuplicateKey {
+        /// The file.
+        path: PathBuf,
+        /// The section.
+        section: &'static str,
+        /// The key, lower-cased.
+        key: String,
+    },
+    /// The credentials file has the section more than once.
+    #[error("credentials file {} has more than one [{section}] section", path.display())]
+    DuplicateSection {
+        /// The file.
+        path: PathBuf,
+        /// The section.
+        section: &'static str,
+    },
     /// The credentials file has no `[basic]` section.
     #[error("credentials file {} has no [{section}] section", path.display())]
     MissingSection {
@@ -102,8 +139,53 @@ pub enum CredentialsError {
     },
 }
 
-fn non_empty(v: Option<String>) -> Option<String> {
-    v.filter(|s| !s.is_empty())
+/// Trims like Python's `str.strip()` (Unicode white space plus the ASCII
+/// separators U+001C..U+001F); `None` when nothing is left.
+fn clean(v: Option<String>) -> Option<String> {
+    let v = v?;
+    let trimmed = v.trim_matches(|c: char| c.is_whitespace() || ('\x1c'..='\x1f').contains(&c));
+    if trimmed.is_empty() {
+        None
+    } else if trimmed.len() == v.len() {
+        Some(v)
+    } else {
+        Some(trimmed.to_owned())
+    }
+}
+
+/// What one source holds; any piece may be missing.
+#[derive(Default)]
+struct Found {
+    ak: Option<String>,
+    sk: Option<String>,
+    security_token: Option<String>,
+    project_id: Option<String>,
+}
+
+impl Found {
+    /// The AK/SK pair (with its token and the project id) as credentials:
+    /// `Ok(None)` when neither AK nor SK is there, an error naming what is
+    /// missing when only one is.
+    fn into_credentials(
+        self,
+        location: impl FnOnce() -> String,
+        names: [&str; 2],
+    ) -> Result<Option<Credentials>, CredentialsError> {
+        let (ak, sk) = match (self.ak, self.sk) {
+            (None, None) => return Ok(None),
+            (Some(ak), Some(sk)) => (ak, sk),
+            (ak, _) => {
+                return Err(CredentialsError::Incomplete {
+                    location: location(),
+                    missing: if ak.is_none() { names[0] } else { names[1] }.to_owned(),
+                });
+            }
+        };
+        let mut c = Credentials::new(ak, sk);
+        c.security_token = self.security_token.map(SecretString::from);
+        c.project_id = self.project_id;
+        Ok(Some(c))
+    }
 }
 
 impl Credentials {
@@ -154,8 +236,9 @@ impl Credentials {
     /// Reads `HUAWEICLOUD_SDK_AK`, `HUAWEICLOUD_SDK_SK`,
     /// `HUAWEICLOUD_SDK_SECURITY_TOKEN` and `HUAWEICLOUD_SDK_PROJECT_ID`.
     ///
-    /// `Ok(None)` when neither AK nor SK is set (empty counts as unset); an
-    /// error when only one of them is, or a variable is not Unicode.
+    /// Values are trimmed (as the file's are); `Ok(None)` when neither AK nor
+    /// SK is set (empty after trimming counts as unset); an error when only
+    /// one of them is, or a variable is not Unicode.
     pub fn from_env() -> Result<Option<Self>, CredentialsError> {
         Self::from_lookup(&|name: &str| match std::env::var(name) {
             Ok(v) => Ok(Some(v)),
@@ -177,91 +260,32 @@ impl Credentials {
     fn from_lookup(
         lookup: &dyn Fn(&str) -> Result<Option<String>, CredentialsError>,
     ) -> Result<Option<Self>, CredentialsError> {
-        let ak = non_empty(lookup(ENV_AK)?);
-        let sk = non_empty(lookup(ENV_SK)?);
-        let token = non_empty(lookup(ENV_SECURITY_TOKEN)?);
-        let project = non_empty(lookup(ENV_PROJECT_ID)?);
-        let (ak, sk) = match (ak, sk) {
-            (None, None) => return Ok(None),
-            (Some(ak), Some(sk)) => (ak, sk),
-            (ak, _) => {
-                return Err(CredentialsError::Incomplete {
-                    location: "environment".to_owned(),
-                    missing: if ak.is_none() { ENV_AK } else { ENV_SK }.to_owned(),
-                });
-            }
-        };
-        let mut c = Self::new(ak, sk);
-        if let Some(t) = token {
-            c = c.with_security_token(t);
-        }
-        if let Some(p) = project {
-            c = c.with_project_id(p);
-        }
-        Ok(Some(c))
+        env_found(lookup)?.into_credentials(|| "environment".to_owned(), [ENV_AK, ENV_SK])
     }
+
+    /// The largest credentials file read, in bytes (64 KiB). A larger file
+    /// is an error ([`CredentialsError::TooLarge`]), found after reading at
+    /// most one byte more, whatever the file is (a device, a pipe).
+    pub const MAX_FILE_SIZE: u64 = 64 * 1024;
 
     /// Reads an INI credentials file: section `[basic]`, keys `ak`, `sk`,
     /// `project_id`, `security_token` (key names case-insensitive, `=` or `:`
     /// delimiters, values taken literally — no quote or backslash processing,
-    /// as with Python's `configparser` — and empty values count as missing).
+    /// as with Python's `configparser` — trimmed, and empty values count as
+    /// missing).
+    ///
+    /// At most [`MAX_FILE_SIZE`](Self::MAX_FILE_SIZE) bytes; a UTF-8 BOM is
+    /// accepted; a key given twice in `[basic]` is an error naming the key.
+    /// On Unix, a file that group or others can access is read with a
+    /// `tracing` warning suggesting `chmod 600`.
     pub fn from_file(path: &Path) -> Result<Self, CredentialsError> {
-        let text = std::fs::read_to_string(path).map_err(|source| CredentialsError::Io {
-            path: path.to_owned(),
-            source,
-        })?;
+        let text = read_capped(path)?;
         Self::from_ini_str(&text, path)
     }
 
     /// Parses credentials-file text; `path` only names it in errors.
     pub fn from_ini_str(text: &str, path: &Path) -> Result<Self, CredentialsError> {
-        // Like Python's configparser: no quote or backslash processing.
-        let opt = ini::ParseOption {
-            enabled_quote: false,
-            enabled_escape: false,
-            ..ini::ParseOption::default()
-        };
-        let ini = ini::Ini::load_from_str_opt(text, opt).map_err(|e| CredentialsError::Parse {
-            path: path.to_owned(),
-            line: e.line,
-            col: e.col,
-        })?;
-        let section =
-            ini.section(Some(FILE_SECTION))
-                .ok_or_else(|| CredentialsError::MissingSection {
-                    path: path.to_owned(),
-                    section: FILE_SECTION,
-                })?;
-        let get = |key: &str| {
-            section
-                .iter()
-                .filter(|(k, _)| k.eq_ignore_ascii_case(key))
-                .map(|(_, v)| v.trim())
-                .rfind(|v| !v.is_empty())
-                .map(str::to_owned)
-        };
-        let (ak, sk) = match (get("ak"), get("sk")) {
-            (Some(ak), Some(sk)) => (ak, sk),
-            (ak, sk) => {
-                let missing: Vec<&str> = [("ak", ak.is_none()), ("sk", sk.is_none())]
-                    .iter()
-                    .filter(|(_, m)| *m)
-                    .map(|(k, _)| *k)
-                    .collect();
-                return Err(CredentialsError::Incomplete {
-                    location: format!("credentials file {} [{FILE_SECTION}]", path.display()),
-                    missing: missing.join(" and "),
-                });
-            }
-        };
-        let mut c = Self::new(ak, sk);
-        if let Some(t) = get("security_token") {
-            c = c.with_security_token(t);
-        }
-        if let Some(p) = get("project_id") {
-            c = c.with_project_id(p);
-        }
-        Ok(c)
+        Self::from_found_file(parse_file(text, path)?, path)
     }
 
     /// Reads the default credentials file: the one named by
@@ -282,20 +306,182 @@ impl Credentials {
         };
         match default_file_location(var, home::home_dir()) {
             FileLocation::Explicit(p) => Self::from_file(&p).map(Some),
-            FileLocation::Default(p) => read_if_exists(&p),
+            FileLocation::Default(p) => match read_found_if_exists(&p)? {
+                Some(found) => Self::from_found_file(found, &p).map(Some),
+                None => Ok(None),
+            },
             FileLocation::NoHome => Ok(None),
         }
     }
+
+    /// Credentials from a file's values: the AK/SK pair is required.
+    fn from_found_file(found: Found, path: &Path) -> Result<Self, CredentialsError> {
+        let location = || format!("credentials file {} [{FILE_SECTION}]", path.display());
+        found
+            .into_credentials(location, ["ak", "sk"])?
+            .ok_or_else(|| CredentialsError::Incomplete {
+                location: location(),
+                missing: "ak and sk".to_owned(),
+            })
+    }
 }
 
-fn read_if_exists(path: &Path) -> Result<Option<Credentials>, CredentialsError> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => Credentials::from_ini_str(&text, path).map(Some),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(source) => Err(CredentialsError::Io {
+/// The values of an environment (`lookup`), trimmed.
+fn env_found(
+    lookup: &dyn Fn(&str) -> Result<Option<String>, CredentialsError>,
+) -> Result<Found, CredentialsError> {
+    Ok(Found {
+        ak: clean(lookup(ENV_AK)?),
+        sk: clean(lookup(ENV_SK)?),
+        security_token: clean(lookup(ENV_SECURITY_TOKEN)?),
+        project_id: clean(lookup(ENV_PROJECT_ID)?),
+    })
+}
+
+/// The `[basic]` values of credentials-file text.
+fn parse_file(text: &str, path: &Path) -> Result<Found, CredentialsError> {
+    // Editors on Windows save UTF-8 with a byte-order mark.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // Like Python's configparser: no quote or backslash processing.
+    let opt = ini::ParseOption {
+        enabled_quote: false,
+        enabled_escape: false,
+        ..ini::ParseOption::default()
+    };
+    let ini = ini::Ini::load_from_str_opt(text, opt).map_err(|e| CredentialsError::Parse {
+        path: path.to_owned(),
+        line: e.line,
+        col: e.col,
+    })?;
+    let mut sections = ini.section_all(Some(FILE_SECTION));
+    let section = sections
+        .next()
+        .ok_or_else(|| CredentialsError::MissingSection {
+            path: path.to_owned(),
+            section: FILE_SECTION,
+        })?;
+    if sections.next().is_some() {
+        return Err(CredentialsError::DuplicateSection {
+            path: path.to_owned(),
+            section: FILE_SECTION,
+        });
+    }
+    // Like configparser's strict mode: a key given twice is a mistake to
+    // report, not a choice to make silently (keys are case-insensitive).
+    let mut seen: Vec<String> = Vec::new();
+    for (key, _) in section.iter() {
+        let key = key.to_lowercase();
+        if seen.contains(&key) {
+            return Err(CredentialsError::DuplicateKey {
+                path: path.to_owned(),
+                section: FILE_SECTION,
+                key,
+            });
+        }
+        seen.push(key);
+    }
+    let get = |key: &str| {
+        section
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .and_then(|(_, v)| clean(Some(v.to_owned())))
+    };
+    Ok(Found {
+        ak: get("ak"),
+        sk: get("sk"),
+        security_token: get("security_token"),
+        project_id: get("project_id"),
+    })
+}
+
+/// Reads a credentials file: at most [`Credentials::MAX_FILE_SIZE`] bytes,
+/// UTF-8, with a warning when group or others can access it.
+fn read_capped(path: &Path) -> Result<String, CredentialsError> {
+    read_capped_raw(path).map_err(|e| match e {
+        ReadError::Io(source) => CredentialsError::Io {
             path: path.to_owned(),
             source,
-        }),
+        },
+        ReadError::TooLarge => CredentialsError::TooLarge {
+            path: path.to_owned(),
+            limit: Credentials::MAX_FILE_SIZE,
+        },
+    })
+}
+
+enum ReadError {
+    Io(std::io::Error),
+    TooLarge,
+}
+
+fn read_capped_raw(path: &Path) -> Result<String, ReadError> {
+    let file = std::fs::File::open(path).map_err(ReadError::Io)?;
+    let meta = file.metadata().map_err(ReadError::Io)?;
+    if meta.is_file()
+        && let Some(warning) = permission_warning(path, &meta)
+    {
+        tracing::warn!("{warning}");
+    }
+    let cap = Credentials::MAX_FILE_SIZE;
+    // The size in the metadata only sizes the buffer: devices and pipes
+    // report 0, and a file can grow while it is read. `take` is the cap.
+    let expected = if meta.is_file() {
+        meta.len().min(cap + 1)
+    } else {
+        0
+    };
+    let mut buf = Vec::with_capacity(usize::try_from(expected).unwrap_or(0));
+    file.take(cap + 1)
+        .read_to_end(&mut buf)
+        .map_err(ReadError::Io)?;
+    if buf.len() as u64 > cap {
+        return Err(ReadError::TooLarge);
+    }
+    String::from_utf8(buf).map_err(|_| {
+        ReadError::Io(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "not valid UTF-8",
+        ))
+    })
+}
+
+/// The warning for a credentials file that group or others can access (mode
+/// `& 0o077 != 0`), as ssh gives for a private key; `None` when it is
+/// private, and always on other systems than Unix.
+#[cfg(unix)]
+fn permission_warning(path: &Path, meta: &std::fs::Metadata) -> Option<String> {
+    use std::os::unix::fs::PermissionsExt as _;
+    too_open_warning(path, meta.permissions().mode())
+}
+
+#[cfg(not(unix))]
+fn permission_warning(_path: &Path, _meta: &std::fs::Metadata) -> Option<String> {
+    None
+}
+
+#[cfg_attr(not(unix), allow(dead_code))]
+fn too_open_warning(path: &Path, mode: u32) -> Option<String> {
+    let mode = mode & 0o7777;
+    (mode & 0o077 != 0).then(|| {
+        format!(
+            "credentials file {} can be accessed by group or others (mode {mode:04o}); \
+             it holds a secret key: run `chmod 600 {}`",
+            path.display(),
+            path.display()
+        )
+    })
+}
+
+/// Reads the file's values; `Ok(None)` when it does not exist.
+fn read_found_if_exists(path: &Path) -> Result<Option<Found>, CredentialsError> {
+    match read_capped(path) {
+        Ok(text) => parse_file(&text, path).map(Some),
+        Err(CredentialsError::Io { source, .. })
+            if source.kind() == std::io::ErrorKind::NotFound =>
+        {
+            Ok(None)
+        }
+        Err(e) => Err(e),
     }
 }
 
@@ -306,7 +492,7 @@ enum FileLocation {
 }
 
 fn default_file_location(var: Option<String>, home: Option<PathBuf>) -> FileLocation {
-    if let Some(p) = non_empty(var) {
+    if let Some(p) = clean(var) {
         return FileLocation::Explicit(PathBuf::from(p));
     }
     match home {
@@ -328,24 +514,42 @@ enum FileSource {
     Disabled,
 }
 
-/// Provider chain: explicit credentials, then the environment, then the
-/// credentials file; the first source holding an AK/SK pair wins, as is.
+/// Provider chain: explicit values, then the environment, then the
+/// credentials file. One precedence rule, value by value:
+///
+/// - the **AK, SK and security token** are one unit (a security token belongs
+///   to its temporary AK/SK): they come together from the first source holding
+///   an AK/SK pair — explicit credentials, else the environment, else the file;
+/// - the **project id** (signed as `X-Project-Id`) is resolved on its own: an
+///   explicit one ([`with_project_id`](Self::with_project_id), else the
+///   explicit credentials'), else `HUAWEICLOUD_SDK_PROJECT_ID`, else the
+///   file's `project_id`, whichever source gave the AK/SK. So
+///   `HUAWEICLOUD_SDK_PROJECT_ID=Q` beats a file's `project_id = R`, and an
+///   explicit `P` beats both.
 ///
 /// A source that holds *part* of a pair (say an AK without SK) stops the
 /// chain with an error rather than silently falling through. When nothing is
 /// found the error names every place looked at and what was missing there.
 ///
+/// The file is read only when a value is still missing after the sources
+/// before it. Read for the project id alone, a file that does not exist or has
+/// no `[basic]` section is skipped; any other fault in it (too large,
+/// unreadable, not INI, a duplicate key) is an error.
+///
 /// ```
 /// use p2c_vpn_auth::{Credentials, CredentialsChain};
 /// let creds = CredentialsChain::default()
 ///     .with_explicit(Some(Credentials::new("AK", "SK")))
+///     .with_project_id(Some("P".to_owned()))
 ///     .resolve()
 ///     .expect("explicit credentials");
 /// assert_eq!(creds.access_key(), "AK");
+/// assert_eq!(creds.project_id(), Some("P"));
 /// ```
 #[derive(Clone)]
 pub struct CredentialsChain {
     explicit: Option<Credentials>,
+    project_id: Option<String>,
     env: bool,
     env_lookup: Option<Lookup>,
     file: FileSource,
@@ -356,6 +560,7 @@ impl Default for CredentialsChain {
     fn default() -> Self {
         Self {
             explicit: None,
+            project_id: None,
             env: true,
             env_lookup: None,
             file: FileSource::Default,
@@ -368,6 +573,7 @@ impl fmt::Debug for CredentialsChain {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CredentialsChain")
             .field("explicit", &self.explicit)
+            .field("project_id", &self.project_id)
             .field("env", &self.env)
             .field("custom_env_lookup", &self.env_lookup.is_some())
             .field("file", &self.file)
@@ -390,6 +596,16 @@ impl CredentialsChain {
         self
     }
 
+    /// An explicit project id (say, from a `--project-id` flag): it beats the
+    /// explicit credentials', the environment's and the file's (`None`, or a
+    /// value empty after trimming, leaves the chain unchanged).
+    pub fn with_project_id(mut self, project_id: Option<String>) -> Self {
+        if let Some(p) = clean(project_id) {
+            self.project_id = Some(p);
+        }
+        self
+    }
+
     /// Reads environment variables through `lookup` instead of the process
     /// environment (also used for `HUAWEICLOUD_SDK_CREDENTIALS_FILE`).
     pub fn with_env_lookup(
@@ -406,7 +622,8 @@ impl CredentialsChain {
         self
     }
 
-    /// Reads this credentials file instead of the default one (it must exist).
+    /// Reads this credentials file instead of the default one (it must exist
+    /// when the AK/SK pair is to come from it).
     pub fn with_file(mut self, path: impl Into<PathBuf>) -> Self {
         self.file = FileSource::Path(path.into());
         self
@@ -437,48 +654,92 @@ impl CredentialsChain {
         }
     }
 
-    /// Resolves credentials: explicit, then environment, then file.
+    /// Resolves credentials: explicit, then environment, then file, value by
+    /// value (see the type's documentation).
     pub fn resolve(&self) -> Result<Credentials, CredentialsError> {
         let mut looked = Vec::with_capacity(3);
-        if let Some(c) = &self.explicit {
-            return Ok(c.clone());
+        let mut pair = self.explicit.clone();
+        let mut project = self.project_id.clone().or_else(|| {
+            pair.as_ref()
+                .and_then(|c| c.project_id.clone())
+                .and_then(|p| clean(Some(p)))
+        });
+        if pair.is_none() {
+            looked.push("explicit credentials (none given)".to_owned());
         }
-        looked.push("explicit credentials (none given)".to_owned());
 
-        if self.env {
-            if let Some(c) = Credentials::from_lookup(&|n: &str| self.lookup(n))? {
-                return Ok(c);
-            }
-            looked.push(format!(
-                "environment variables {ENV_AK} and {ENV_SK} (not set)"
-            ));
-        } else {
+        if !self.env {
             looked.push("environment (disabled)".to_owned());
+        } else if pair.is_none() {
+            let mut found = env_found(&|n: &str| self.lookup(n))?;
+            project = project.or(found.project_id.take());
+            pair = found.into_credentials(|| "environment".to_owned(), [ENV_AK, ENV_SK])?;
+            if pair.is_none() {
+                looked.push(format!(
+                    "environment variables {ENV_AK} and {ENV_SK} (not set)"
+                ));
+            }
+        } else if project.is_none() {
+            project = clean(self.lookup(ENV_PROJECT_ID)?);
         }
 
-        match &self.file {
-            FileSource::Disabled => looked.push("credentials file (disabled)".to_owned()),
-            FileSource::Path(p) => return Credentials::from_file(p),
-            FileSource::Default => {
-                let home = match &self.home {
-                    Some(h) => h.clone(),
-                    None => home::home_dir(),
-                };
-                match default_file_location(self.lookup(ENV_CREDENTIALS_FILE)?, home) {
-                    FileLocation::Explicit(p) => return Credentials::from_file(&p),
-                    FileLocation::Default(p) => {
-                        if let Some(c) = read_if_exists(&p)? {
-                            return Ok(c);
+        if pair.is_none() || project.is_none() {
+            let need_pair = pair.is_none();
+            // (the file, whether it must exist)
+            let file = match &self.file {
+                FileSource::Disabled => {
+                    looked.push("credentials file (disabled)".to_owned());
+                    None
+                }
+                FileSource::Path(p) => Some((p.clone(), true)),
+                FileSource::Default => {
+                    let home = match &self.home {
+                        Some(h) => h.clone(),
+                        None => home::home_dir(),
+                    };
+                    match default_file_location(self.lookup(ENV_CREDENTIALS_FILE)?, home) {
+                        FileLocation::Explicit(p) => Some((p, true)),
+                        FileLocation::Default(p) => Some((p, false)),
+                        FileLocation::NoHome => {
+                            looked.push(format!(
+                                "credentials file (no home directory and {ENV_CREDENTIALS_FILE} not set)"
+                            ));
+                            None
                         }
-                        looked.push(format!("credentials file {} (not found)", p.display()));
                     }
-                    FileLocation::NoHome => looked.push(format!(
-                        "credentials file (no home directory and {ENV_CREDENTIALS_FILE} not set)"
-                    )),
+                }
+            };
+            if let Some((path, must_exist)) = file {
+                if need_pair {
+                    let found = if must_exist {
+                        Some(parse_file(&read_capped(&path)?, &path)?)
+                    } else {
+                        read_found_if_exists(&path)?
+                    };
+                    match found {
+                        Some(mut found) => {
+                            project = project.or(found.project_id.take());
+                            pair = Some(Credentials::from_found_file(found, &path)?);
+                        }
+                        None => {
+                            looked.push(format!("credentials file {} (not found)", path.display()));
+                        }
+                    }
+                } else {
+                    // Only the project id is missing: an absent file or
+                    // section is no error here.
+                    match read_found_if_exists(&path) {
+                        Ok(found) => project = found.and_then(|f| f.project_id),
+                        Err(CredentialsError::MissingSection { .. }) => {}
+                        Err(e) => return Err(e),
+                    }
                 }
             }
         }
-        Err(CredentialsError::NotFound { looked })
+
+        let mut credentials = pair.ok_or(CredentialsError::NotFound { looked })?;
+        credentials.project_id = project;
+        Ok(credentials)
     }
 }
 
@@ -512,5 +773,45 @@ impl fmt::Debug for IamToken {
 impl From<SecretString> for IamToken {
     fn from(s: SecretString) -> Self {
         Self(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn too_open_warning_names_the_file_and_the_fix() {
+        let p = Path::new("/home/u/.huaweicloud/credentials");
+        assert_eq!(too_open_warning(p, 0o100600), None);
+        assert_eq!(too_open_warning(p, 0o100400), None);
+        for mode in [
+            0o100644,
+            0o100640,
+            0o100604,
+            0o100660,
+            0o100601,
+            0o100700 | 0o010,
+        ] {
+            let w = too_open_warning(p, mode).expect("warning");
+            assert!(w.contains("/home/u/.huaweicloud/credentials"), "{w}");
+            assert!(w.contains("chmod 600"), "{w}");
+            assert!(w.contains(&format!("{:04o}", mode & 0o7777)), "{w}");
+        }
+    }
+
+    #[test]
+    fn clean_trims_like_python_strip() {
+        assert_eq!(clean(None), None);
+        assert_eq!(clean(Some(String::new())), None);
+        assert_eq!(
+            clean(Some(
+                " \t\r\n\u{b}\u{c}\u{1c}\u{1f}\u{85}\u{a0}\u{3000}".into()
+            )),
+            None
+        );
+        assert_eq!(clean(Some("  a b \n".into())).as_deref(), Some("a b"));
+        assert_eq!(clean(Some("\u{1e}x\u{2003}".into())).as_deref(), Some("x"));
+        assert_eq!(clean(Some("x".into())).as_deref(), Some("x"));
     }
 }
