@@ -87,6 +87,10 @@ async fn send_once(http: &reqwest::Client, request: Request) -> reqwest::Result<
 }
 
 /// `ClientHooks::pre`: signs the first attempt.
+#[allow(
+    clippy::result_large_err,
+    reason = "the error type of ClientHooks::pre, fixed by progenitor"
+)]
 pub(crate) fn pre<C, E>(
     client: &C,
     request: &mut Request,

@@ -20,7 +20,7 @@ fn runtime() -> tokio::runtime::Runtime {
 
 async fn server(connections: usize) -> MockServer {
     MockServer::builder()
-        .gateway("gw-bench", connections)
+        .gateway("b3e1c2d4-5f6a-4b7c-8d9e-0f1a2b3c4d5e", connections)
         // The hand-written baseline does not sign; the crate still signs every request.
         .require_signature(false)
         .frozen_clock(std::time::SystemTime::UNIX_EPOCH + Duration::from_secs(1_718_593_128))
@@ -44,12 +44,15 @@ fn decode(c: &mut Criterion) {
     let rt = runtime();
     let body = rt.block_on(async {
         let server = server(500).await;
-        reqwest::get(format!("{}?limit=500", server.connections_url("gw-bench")))
-            .await
-            .expect("get")
-            .bytes()
-            .await
-            .expect("body")
+        reqwest::get(format!(
+            "{}?limit=500",
+            server.connections_url("b3e1c2d4-5f6a-4b7c-8d9e-0f1a2b3c4d5e")
+        ))
+        .await
+        .expect("get")
+        .bytes()
+        .await
+        .expect("body")
     });
     let mut group = c.benchmark_group("decode_500");
     group.bench_function("generated_types", |b| {
@@ -68,12 +71,15 @@ fn list_500(c: &mut Criterion) {
     let server = rt.block_on(server(500));
     let client = client(&server);
     let raw = reqwest::Client::new();
-    let url = format!("{}?limit=500&offset=0", server.connections_url("gw-bench"));
+    let url = format!(
+        "{}?limit=500&offset=0",
+        server.connections_url("b3e1c2d4-5f6a-4b7c-8d9e-0f1a2b3c4d5e")
+    );
     let mut group = c.benchmark_group("list_500");
     group.bench_function("p2c_vpn", |b| {
         b.to_async(&rt).iter(|| async {
             let page = client
-                .connections("gw-bench")
+                .connections("b3e1c2d4-5f6a-4b7c-8d9e-0f1a2b3c4d5e")
                 .limit(500)
                 .offset(0)
                 .send()
@@ -115,7 +121,7 @@ fn stream_10k(c: &mut Criterion) {
             |b, &read_ahead| {
                 b.to_async(&rt).iter(|| async {
                     let all = client
-                        .connections("gw-bench")
+                        .connections("b3e1c2d4-5f6a-4b7c-8d9e-0f1a2b3c4d5e")
                         .page_size(100)
                         .read_ahead(read_ahead)
                         .collect_all()

@@ -1,21 +1,30 @@
 //! [`Client`] and its [`ClientBuilder`]: endpoint, credentials, timeouts and retries.
 
+use std::collections::HashMap;
+use std::future::Future;
 use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use p2c_vpn_api::{ClientInfo as _, ClientState, RetryConfig, with_report};
-use p2c_vpn_auth::{Auth, Credentials, CredentialsChain};
+use p2c_vpn_api::{ClientState, ResponseValue, RetryConfig, with_report};
+use p2c_vpn_auth::{Auth, Credentials, CredentialsChain, ENV_PROJECT_ID};
+use reqwest::StatusCode;
+use tokio::sync::OnceCell;
 use tracing::Instrument as _;
+use uuid::Uuid;
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::gateways::ListGateways;
 use crate::list::ListConnections;
-use crate::model::Page;
+use crate::model::{Gateway, GatewayPage, Page};
 use crate::region;
 
 /// Environment variable naming the region, read by [`Client::from_env`] and the CLI.
 pub const ENV_REGION: &str = "HUAWEICLOUD_SDK_REGION";
 /// Environment variable naming an endpoint URL (overrides the region).
 pub const ENV_ENDPOINT: &str = "HUAWEICLOUD_SDK_ENDPOINT";
+/// Environment variable naming the IAM endpoint of the project lookup.
+pub const ENV_IAM_ENDPOINT: &str = "HUAWEICLOUD_SDK_IAM_ENDPOINT";
 
 /// Default bound on connecting (TCP + TLS).
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -24,24 +33,51 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Default bound on a whole call, retries and their waits included.
 pub const DEFAULT_OPERATION_TIMEOUT: Duration = Duration::from_secs(120);
 
-/// A client for the P2C VPN gateway connections API. Cheap to clone; clones share the
-/// connection pool.
+/// A client for the P2C VPN gateway API: gateways, their connections, disconnecting. Cheap
+/// to clone; clones share the connection pool, the project lookup and the name cache.
 ///
 /// ```no_run
 /// # async fn run() -> p2c_vpn::Result<()> {
 /// let client = p2c_vpn::Client::builder()
 ///     .region("cn-north-4")
-///     .project_id("0123456789abcdef0123456789abcdef")
-///     .build()?; // credentials from HUAWEICLOUD_SDK_AK/_SK or ~/.huaweicloud/credentials
-/// let page = client.connections("gateway-id").limit(10).send().await?;
+///     .build()?; // credentials from HUAWEICLOUD_SDK_AK/_SK or ~/.huaweicloud/credentials;
+///                // without a project ID, it is looked up through IAM on first use
+/// let page = client.connections("office-gateway").limit(10).send().await?;
 /// println!("{} of {:?} connections", page.connections.len(), page.total_count);
 /// # Ok(()) }
 /// ```
 #[derive(Clone, Debug)]
 pub struct Client {
-    api: p2c_vpn_api::Client,
-    project_id: String,
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    http: reqwest::Client,
+    base_url: String,
+    auth: Auth,
+    retry: RetryConfig,
+    timeout: Duration,
     operation_timeout: Duration,
+    /// Where the project ID is looked up when none was given.
+    iam: Option<IamLookup>,
+    /// The project and the VPN client that signs for it: set at build time when the project
+    /// ID is known, else by the first call (one IAM lookup shared by concurrent callers).
+    project: OnceCell<Project>,
+    /// Gateway names (and IDs that are no UUIDs) already resolved to IDs.
+    names: Mutex<HashMap<String, String>>,
+}
+
+#[derive(Debug)]
+struct IamLookup {
+    endpoint: String,
+    region: String,
+}
+
+#[derive(Debug)]
+struct Project {
+    id: String,
+    api: p2c_vpn_api::Client,
 }
 
 /// Builds a [`Client`]. Every setting has a documented default except where the
@@ -51,6 +87,7 @@ pub struct Client {
 pub struct ClientBuilder {
     region: Option<String>,
     endpoint: Option<String>,
+    iam_endpoint: Option<String>,
     project_id: Option<String>,
     auth: Option<Auth>,
     credentials: Option<Credentials>,
@@ -68,6 +105,7 @@ impl Default for ClientBuilder {
         Self {
             region: None,
             endpoint: None,
+            iam_endpoint: None,
             project_id: None,
             auth: None,
             credentials: None,
@@ -97,7 +135,18 @@ impl ClientBuilder {
         self
     }
 
-    /// The project ID (default: the credentials' project ID).
+    /// The IAM endpoint where the project ID is looked up when none is given (default:
+    /// `HUAWEICLOUD_SDK_IAM_ENDPOINT`, else `https://iam.{region}.myhuaweicloud.com`).
+    /// Same URL rules as [`endpoint`](Self::endpoint).
+    pub fn iam_endpoint(mut self, url: impl Into<String>) -> Self {
+        self.iam_endpoint = Some(url.into());
+        self
+    }
+
+    /// The project ID. Without one here, the credentials' project ID is used
+    /// (`HUAWEICLOUD_SDK_PROJECT_ID`, or `project_id` in the credentials file), else it is
+    /// looked up through IAM for the [`region`](Self::region) on first use, as Huawei's
+    /// SDKs do. The value given here is also the one signed as `X-Project-Id`.
     pub fn project_id(mut self, project_id: impl Into<String>) -> Self {
         self.project_id = Some(project_id.into());
         self
@@ -164,63 +213,11 @@ impl ClientBuilder {
         self
     }
 
-    /// Validates the settings, resolves credentials and builds the client. Makes no request.
+    /// Validates the settings, resolves credentials and builds the client. Makes no request
+    /// (the IAM project lookup, when needed, happens on first use).
     pub fn build(self) -> Result<Client> {
-        let base_url = self.base_url()?;
-        let (auth, credentials_project) = match (self.auth, self.credentials) {
-            (Some(auth), _) => (auth, None),
-            (None, explicit) => {
-                let credentials = CredentialsChain::default()
-                    .with_explicit(explicit)
-                    .resolve()
-                    .map_err(|e| Error::credentials(e.to_string()).with_source(e))?;
-                let project = credentials.project_id().map(str::to_owned);
-                (Auth::aksk(credentials), project)
-            }
-        };
-        let project_id = self.project_id.or(credentials_project).ok_or_else(|| {
-            Error::credentials(
-                "no project ID: set .project_id(..), HUAWEICLOUD_SDK_PROJECT_ID, or project_id in the credentials file",
-            )
-        })?;
-        check_id("project ID", &project_id)?;
-        let http = match self.http_client {
-            Some(client) => client,
-            None => {
-                let mut http = reqwest::Client::builder()
-                    .connect_timeout(self.connect_timeout)
-                    .user_agent(self.user_agent)
-                    .pool_idle_timeout(Duration::from_secs(60))
-                    // The API never redirects. Following one would re-send the signed
-                    // headers (reqwest keeps X-Security-Token across hosts) to wherever it
-                    // points.
-                    .redirect(reqwest::redirect::Policy::none());
-                if base_url.starts_with("http://") {
-                    // Plain HTTP never does TLS (and redirects are off), so don't load the
-                    // system trust store: ~3 ms of a CLI run (see BENCHMARKS.md).
-                    http = http.tls_certs_only(Vec::new());
-                }
-                http.build().map_err(|e| {
-                    Error::invalid_input(format!("cannot build the HTTP client: {e}"))
-                        .with_source(e)
-                })?
-            }
-        };
-        let state = ClientState::new()
-            .with_auth(auth)
-            .with_retry(self.retry)
-            .with_attempt_timeout(self.timeout);
-        Ok(Client {
-            api: p2c_vpn_api::Client::new_with_client(&base_url, http, state),
-            project_id,
-            operation_timeout: self.operation_timeout,
-        })
-    }
-
-    /// The endpoint as a base URL without trailing slash, after the safety checks.
-    fn base_url(&self) -> Result<String> {
-        let raw = match (&self.endpoint, &self.region) {
-            (Some(endpoint), _) => endpoint.clone(),
+        let base_url = match (&self.endpoint, &self.region) {
+            (Some(endpoint), _) => self.checked_url(endpoint, "endpoint")?,
             (None, Some(region)) => region::endpoint(region)?,
             (None, None) => {
                 return Err(Error::invalid_input(format!(
@@ -228,18 +225,120 @@ impl ClientBuilder {
                 )));
             }
         };
-        let url = url::Url::parse(raw.trim()).map_err(|e| {
-            Error::invalid_input(format!("invalid endpoint URL {raw:?}: {e}")).with_source(e)
-        })?;
-        if url.query().is_some() || url.fragment().is_some() {
+        let explicit_project = self.project_id.as_deref().map(str::trim).map(str::to_owned);
+        if let Some(project) = &explicit_project {
+            check_id("project ID", project)?;
+        }
+        let auth = match (self.auth.clone(), self.credentials.clone()) {
+            (Some(auth), _) => auth,
+            (None, explicit) => {
+                let credentials = CredentialsChain::default()
+                    .with_explicit(explicit)
+                    .resolve()?;
+                Auth::aksk(credentials)
+            }
+        };
+        // One precedence rule: the builder's project beats the credentials' (environment,
+        // then file), and the project in the path is the one signed as X-Project-Id.
+        let project_id = explicit_project.or_else(|| match &auth {
+            Auth::AkSk(signer) => signer.credentials().project_id().map(str::to_owned),
+            Auth::Token(_) => None,
+        });
+        let iam = match &project_id {
+            Some(project) => {
+                check_id("project ID", project)?;
+                None
+            }
+            None => Some(self.iam_lookup()?),
+        };
+        let http = match &self.http_client {
+            Some(client) => client.clone(),
+            None => self.http(&base_url, iam.as_ref())?,
+        };
+        let inner = Inner {
+            http,
+            base_url,
+            auth,
+            retry: self.retry,
+            timeout: self.timeout,
+            operation_timeout: self.operation_timeout,
+            iam,
+            project: OnceCell::new(),
+            names: Mutex::new(HashMap::new()),
+        };
+        if let Some(id) = project_id {
+            let project = inner.project(id);
+            inner
+                .project
+                .set(project)
+                .map_err(|_| Error::invalid_input("project set twice"))?;
+        }
+        Ok(Client {
+            inner: Arc::new(inner),
+        })
+    }
+
+    /// Where and for which region the project ID is looked up, when none was given.
+    fn iam_lookup(&self) -> Result<IamLookup> {
+        let Some(region) = &self.region else {
             return Err(Error::invalid_input(format!(
-                "endpoint URL {raw:?} must not have a query or fragment"
+                "no project ID and no region to look it up for: set .project_id(..), \
+                 {ENV_PROJECT_ID} or project_id in the credentials file, or .region(..) \
+                 (the region names the project to look up through IAM)"
+            )));
+        };
+        let endpoint = match self
+            .iam_endpoint
+            .clone()
+            .map(Ok)
+            .or_else(|| env_var(ENV_IAM_ENDPOINT).transpose())
+        {
+            Some(url) => self.checked_url(&url?, "IAM endpoint")?,
+            None => region::iam_endpoint(region)?,
+        };
+        Ok(IamLookup {
+            endpoint,
+            region: region::known(region)
+                .map(str::to_owned)
+                .unwrap_or_else(|_| region.trim().to_owned()),
+        })
+    }
+
+    /// The HTTP client: no redirects, HTTP/1.1, timeouts, user agent.
+    fn http(&self, base_url: &str, iam: Option<&IamLookup>) -> Result<reqwest::Client> {
+        let mut http = reqwest::Client::builder()
+            .connect_timeout(self.connect_timeout)
+            .user_agent(self.user_agent.as_str())
+            .pool_idle_timeout(Duration::from_secs(60))
+            // The API never redirects. Following one would re-send the signed headers
+            // (reqwest keeps X-Security-Token across hosts) to wherever it points.
+            .redirect(reqwest::redirect::Policy::none());
+        let plain = |url: &str| url.starts_with("http://");
+        if plain(base_url) && iam.is_none_or(|i| plain(&i.endpoint)) {
+            // Plain HTTP never does TLS (and redirects are off), so don't load the system
+            // trust store: ~3 ms of a CLI run (see BENCHMARKS.md).
+            http = http.tls_certs_only(Vec::new());
+        }
+        http.build().map_err(|e| {
+            Error::invalid_input(format!("cannot build the HTTP client: {e}")).with_source(e)
+        })
+    }
+
+    /// `raw` as a base URL without trailing slash, after the safety checks; `what` names it
+    /// in errors. A URL is never echoed with its user-info part.
+    fn checked_url(&self, raw: &str, what: &str) -> Result<String> {
+        let url = url::Url::parse(raw.trim())
+            .map_err(|e| Error::invalid_input(format!("invalid {what} URL: {e}")).with_source(e))?;
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(Error::invalid_input(format!(
+                "{what} URL must not embed user credentials"
             )));
         }
-        if !url.username().is_empty() || url.password().is_some() {
-            return Err(Error::invalid_input(
-                "endpoint URL must not embed user credentials",
-            ));
+        if url.query().is_some() || url.fragment().is_some() {
+            return Err(Error::invalid_input(format!(
+                "{what} URL {:?} must not have a query or fragment",
+                url.as_str()
+            )));
         }
         match url.scheme() {
             "https" => {}
@@ -252,7 +351,7 @@ impl ClientBuilder {
             }
             other => {
                 return Err(Error::invalid_input(format!(
-                    "endpoint URL scheme {other:?} is not supported (use https://)"
+                    "{what} URL scheme {other:?} is not supported (use https://)"
                 )));
             }
         }
@@ -316,25 +415,293 @@ impl Client {
         builder.build()
     }
 
-    /// The project ID requests are made for.
-    pub fn project_id(&self) -> &str {
-        &self.project_id
+    /// The project ID requests are made for, once known: given at build time, or after the
+    /// IAM lookup of the first call. [`project`](Self::project) looks it up if needed.
+    pub fn project_id(&self) -> Option<&str> {
+        self.inner.project.get().map(|p| p.id.as_str())
+    }
+
+    /// The project ID, looked up through IAM (once per client, shared by concurrent
+    /// callers) if it was not given.
+    pub async fn project(&self) -> Result<&str> {
+        Ok(self.project_api().await?.id.as_str())
     }
 
     /// The base URL requests go to.
     pub fn endpoint(&self) -> &str {
-        self.api.baseurl()
+        &self.inner.base_url
     }
 
-    /// Lists the connections of gateway `gateway_id`: one page with
+    /// Lists the connections of a gateway, named by ID or name (see
+    /// [`resolve_gateway`](Self::resolve_gateway)): one page with
     /// [`send`](ListConnections::send), or all of them with
     /// [`stream`](ListConnections::stream), [`pages`](ListConnections::pages) or
     /// [`collect_all`](ListConnections::collect_all).
-    pub fn connections(&self, gateway_id: impl Into<String>) -> ListConnections {
-        ListConnections::new(self.clone(), gateway_id.into())
+    pub fn connections(&self, gateway: impl Into<String>) -> ListConnections {
+        ListConnections::new(self.clone(), gateway.into())
     }
 
-    /// Fetches one page: the single place a request is made.
+    /// Lists the project's P2C VPN gateways (marker pagination), one page or all of them.
+    pub fn gateways(&self) -> ListGateways {
+        ListGateways::new(self.clone())
+    }
+
+    /// One gateway, named by ID or name.
+    pub async fn gateway(&self, gateway: &str) -> Result<Gateway> {
+        match self.find_gateway(gateway).await? {
+            Found::Gateway(found) => Ok(*found),
+            Found::Id(id) => self.show_gateway(&id).await,
+        }
+    }
+
+    /// The ID of the gateway `gateway` names: a UUID is taken as an ID as it is (no
+    /// request); anything else is looked up among the project's gateways, where an exact ID
+    /// wins, then a unique name. No match or several matches is an
+    /// [`ErrorKind::InvalidInput`] error naming the candidates. Names resolved once are
+    /// remembered for the client's lifetime.
+    pub async fn resolve_gateway(&self, gateway: &str) -> Result<String> {
+        match self.find_gateway(gateway).await? {
+            Found::Gateway(found) => Ok(found.id().unwrap_or(gateway).to_owned()),
+            Found::Id(id) => Ok(id),
+        }
+    }
+
+    async fn find_gateway(&self, gateway: &str) -> Result<Found> {
+        let wanted = gateway;
+        if Uuid::parse_str(wanted).is_ok() {
+            return Ok(Found::Id(wanted.to_owned()));
+        }
+        if let Some(id) = self.cached_name(wanted) {
+            return Ok(Found::Id(id));
+        }
+        // Huawei's gateway names hold letters, digits, `_`, `-` and `.`: the ID rules
+        // refuse nothing a real name has, and everything that could change a path.
+        check_id("gateway", wanted)?;
+        let all = self.gateways().collect_all().await?;
+        if let Some(found) = all.iter().find(|g| g.id() == Some(wanted)) {
+            self.remember_name(wanted, wanted);
+            return Ok(Found::Gateway(Box::new(found.clone())));
+        }
+        let mut named: Vec<&Gateway> = all.iter().filter(|g| g.name() == Some(wanted)).collect();
+        match named.len() {
+            1 => {
+                let found = named.remove(0).clone();
+                if let Some(id) = found.id() {
+                    self.remember_name(wanted, id);
+                }
+                Ok(Found::Gateway(Box::new(found)))
+            }
+            0 => Err(Error::invalid_input(format!(
+                "no gateway has the ID or name {:?}; {}",
+                shorten(wanted),
+                candidates("gateways of the project", all.iter())
+            ))),
+            n => Err(Error::invalid_input(format!(
+                "the gateway name {:?} is ambiguous: {n} gateways have it ({}); pass the ID",
+                shorten(wanted),
+                candidates("", named.into_iter()).trim_start_matches(": ")
+            ))),
+        }
+    }
+
+    fn cached_name(&self, name: &str) -> Option<String> {
+        let names = self.inner.names.lock().unwrap_or_else(|e| e.into_inner());
+        names.get(name).cloned()
+    }
+
+    fn remember_name(&self, name: &str, id: &str) {
+        let mut names = self.inner.names.lock().unwrap_or_else(|e| e.into_inner());
+        // Bounded: a client never remembers more names than a project has gateways, but a
+        // caller looping over made-up names must not grow it without end.
+        if names.len() >= 10_000 {
+            names.clear();
+        }
+        names.insert(name.to_owned(), id.to_owned());
+    }
+
+    /// `ShowP2cVgw` for a gateway ID.
+    async fn show_gateway(&self, gateway_id: &str) -> Result<Gateway> {
+        check_id("gateway ID", gateway_id)?;
+        let project = self.project_api().await?;
+        let call = project
+            .api
+            .show_p2c_vgw()
+            .project_id(project.id.as_str())
+            .p2c_vgw_id(gateway_id);
+        let span = tracing::info_span!(
+            "p2c_vpn.show_gateway",
+            gateway = gateway_id,
+            status = tracing::field::Empty,
+            request_id = tracing::field::Empty,
+            attempts = tracing::field::Empty,
+            elapsed_ms = tracing::field::Empty,
+        );
+        let response = self.execute(span, call.send()).await?;
+        response
+            .into_inner()
+            .p2c_vpn_gateway
+            .map(Gateway::from)
+            .ok_or_else(|| Error::decode_missing("p2c_vpn_gateway"))
+    }
+
+    /// Disconnects one connection of a gateway (named by ID or name).
+    ///
+    /// The service treats disconnecting as idempotent, so this call is retried like a GET
+    /// (throttling, 5xx, timeouts, network errors). A connection that is already gone
+    /// (404 `VPN.0004`, also what a retry sees after a first attempt that did disconnect)
+    /// is [`Disconnected::AlreadyGone`], not an error, once a look at the gateway confirms
+    /// that the gateway itself exists.
+    pub async fn disconnect(&self, gateway: &str, connection_id: &str) -> Result<Disconnected> {
+        let gateway_id = self.resolve_gateway(gateway).await?;
+        check_id("connection ID", connection_id)?;
+        let project = self.project_api().await?;
+        let call = project
+            .api
+            .delete_p2c_vgw_connection()
+            .project_id(project.id.as_str())
+            .p2c_vgw_id(gateway_id.as_str())
+            .connection_id(connection_id);
+        let span = tracing::info_span!(
+            "p2c_vpn.disconnect",
+            gateway = gateway_id.as_str(),
+            connection = connection_id,
+            status = tracing::field::Empty,
+            request_id = tracing::field::Empty,
+            attempts = tracing::field::Empty,
+            elapsed_ms = tracing::field::Empty,
+        );
+        match self.execute(span, call.send()).await {
+            Ok(response) => {
+                let header_id = request_id_header(response.headers());
+                Ok(Disconnected::Disconnected {
+                    request_id: header_id.or(response.into_inner().request_id),
+                })
+            }
+            Err(e) if e.status() == Some(StatusCode::NOT_FOUND) => {
+                // VPN.0004 is also the answer for an unknown gateway: only a gateway that
+                // exists makes this "already gone".
+                self.show_gateway(&gateway_id).await?;
+                Ok(Disconnected::AlreadyGone {
+                    request_id: e.request_id().map(str::to_owned),
+                })
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The project and its VPN client, looking the project up through IAM on first use.
+    async fn project_api(&self) -> Result<&Project> {
+        self.inner
+            .project
+            .get_or_try_init(|| async {
+                let id = self.lookup_project().await?;
+                Ok::<_, Error>(self.inner.project(id))
+            })
+            .await
+    }
+
+    /// `GET {iam}/v3/projects?name={region}`, signed with the same credentials (no
+    /// `X-Project-Id`, as in the official SDKs); exactly one project must come back.
+    async fn lookup_project(&self) -> Result<String> {
+        let Some(iam) = &self.inner.iam else {
+            return Err(Error::invalid_input("no project ID and no IAM endpoint"));
+        };
+        let api = p2c_vpn_api::iam::Client::new_with_client(
+            &iam.endpoint,
+            self.inner.http.clone(),
+            self.inner.state(self.inner.auth.clone()),
+        );
+        let call = api.keystone_list_projects().name(iam.region.as_str());
+        let span = tracing::info_span!(
+            "p2c_vpn.lookup_project",
+            region = iam.region.as_str(),
+            status = tracing::field::Empty,
+            request_id = tracing::field::Empty,
+            attempts = tracing::field::Empty,
+            elapsed_ms = tracing::field::Empty,
+        );
+        let response = self.execute(span, call.send()).await?;
+        let trace = response
+            .headers()
+            .get("x-iam-trace-id")
+            .and_then(|v| v.to_str().ok())
+            .map(|v| format!(", X-IAM-Trace-Id {}", shorten(v)))
+            .unwrap_or_default();
+        let projects = response.into_inner().projects;
+        let region = &iam.region;
+        match projects.as_slice() {
+            [one] => match one.id.as_deref() {
+                Some(id) => {
+                    check_id("project ID from IAM", id)?;
+                    tracing::debug!(region = region.as_str(), project = id, "project looked up");
+                    Ok(id.to_owned())
+                }
+                None => Err(Error::decode_missing("projects[0].id")),
+            },
+            [] => Err(Error::credentials(format!(
+                "no project named {region:?} in this account (IAM returned 0 projects{trace}); \
+                 check the region, or set the project ID ({ENV_PROJECT_ID})"
+            ))),
+            many => Err(Error::credentials(format!(
+                "IAM returned {} projects named {region:?} ({}{trace}); set the project ID \
+                 ({ENV_PROJECT_ID}) to pick one",
+                many.len(),
+                many.iter()
+                    .take(10)
+                    .map(|p| shorten(p.id.as_deref().unwrap_or("?")))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))),
+        }
+    }
+
+    /// The VPN client for the (looked-up) project.
+    pub(crate) async fn vpn(&self) -> Result<(&p2c_vpn_api::Client, &str)> {
+        let project = self.project_api().await?;
+        Ok((&project.api, project.id.as_str()))
+    }
+
+    /// Runs one generated call: **the single place a request is made**. Bounds it with the
+    /// operation timeout, collects the attempt report from the hooks, records the span's
+    /// fields and maps any failure to [`Error`].
+    pub(crate) async fn execute<T, E>(
+        &self,
+        span: tracing::Span,
+        call: impl Future<Output = std::result::Result<ResponseValue<T>, p2c_vpn_api::Error<E>>>,
+    ) -> Result<ResponseValue<T>>
+    where
+        T: serde::de::DeserializeOwned,
+        E: serde::Serialize,
+    {
+        let started = Instant::now();
+        let timeout = self.inner.operation_timeout;
+        let outcome = tokio::time::timeout(timeout, with_report(call))
+            .instrument(span.clone())
+            .await;
+        span.record("elapsed_ms", started.elapsed().as_millis() as u64);
+        let Ok((result, report)) = outcome else {
+            return Err(Error::operation_timeout(timeout));
+        };
+        span.record("attempts", report.attempts);
+        if let Some(status) = report.status {
+            span.record("status", status.as_u16());
+        }
+        if let Some(id) = report.request_id() {
+            span.record("request_id", id);
+        }
+        result.map_err(|e| {
+            let e = Error::from_api::<T, E>(e, &report);
+            if let Some(id) = e.request_id() {
+                span.record("request_id", id);
+            }
+            if e.kind() != ErrorKind::InvalidInput {
+                tracing::debug!(parent: &span, error = %e, "call failed");
+            }
+            e
+        })
+    }
+
+    /// Fetches one page of a gateway's connections (`gateway_id` already resolved).
     pub(crate) async fn fetch_page(
         &self,
         gateway_id: &str,
@@ -342,10 +709,10 @@ impl Client {
         offset: Option<u32>,
     ) -> Result<Page> {
         check_id("gateway ID", gateway_id)?;
-        let mut call = self
-            .api
+        let (api, project) = self.vpn().await?;
+        let mut call = api
             .list_p2c_vgw_connections()
-            .project_id(self.project_id.as_str())
+            .project_id(project)
             .p2c_vgw_id(gateway_id);
         if let Some(limit) = limit {
             if limit == 0 || limit > i32::MAX as u32 {
@@ -375,42 +742,129 @@ impl Client {
             attempts = tracing::field::Empty,
             elapsed_ms = tracing::field::Empty,
         );
-        let started = Instant::now();
-        let outcome = tokio::time::timeout(self.operation_timeout, with_report(call.send()))
-            .instrument(span.clone())
-            .await;
-        span.record("elapsed_ms", started.elapsed().as_millis() as u64);
-        let Ok((result, report)) = outcome else {
-            return Err(Error::operation_timeout(self.operation_timeout));
-        };
-        span.record("attempts", report.attempts);
-        if let Some(status) = report.status {
-            span.record("status", status.as_u16());
-        }
-        let result = match result {
-            Ok(response) => {
-                let header_id = report.request_id().map(str::to_owned);
-                Ok(Page::from_api(response.into_inner(), header_id))
-            }
-            Err(e) => Err(Error::from_api(e, &report)),
-        };
-        match &result {
-            Ok(page) => {
-                if let Some(id) = &page.request_id {
-                    span.record("request_id", id.as_str());
-                }
-            }
-            Err(e) => {
-                if let Some(id) = e.request_id() {
-                    span.record("request_id", id);
-                }
-                if e.kind() != ErrorKind::InvalidInput {
-                    tracing::debug!(parent: &span, error = %e, "call failed");
-                }
-            }
-        }
-        result
+        let response = self.execute(span, call.send()).await?;
+        let header_id = request_id_header(response.headers());
+        Ok(Page::from_api(response.into_inner(), header_id))
     }
+
+    /// Fetches one page of gateways.
+    pub(crate) async fn fetch_gateways(
+        &self,
+        limit: Option<u32>,
+        marker: Option<&str>,
+    ) -> Result<GatewayPage> {
+        let (api, project) = self.vpn().await?;
+        let mut call = api.list_p2c_vgws().project_id(project);
+        if let Some(limit) = limit {
+            if limit == 0 || limit > i32::MAX as u32 {
+                return Err(Error::invalid_input(format!(
+                    "limit {limit} is out of range (1..={})",
+                    i32::MAX
+                )));
+            }
+            call = call.limit(limit);
+        }
+        if let Some(marker) = marker {
+            call = call.marker(marker);
+        }
+        let span = tracing::info_span!(
+            "p2c_vpn.list_gateways",
+            limit,
+            marker,
+            status = tracing::field::Empty,
+            request_id = tracing::field::Empty,
+            attempts = tracing::field::Empty,
+            elapsed_ms = tracing::field::Empty,
+        );
+        let response = self.execute(span, call.send()).await?;
+        let header_id = request_id_header(response.headers());
+        Ok(GatewayPage::from_api(response.into_inner(), header_id))
+    }
+}
+
+/// What [`Client::disconnect`] did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Disconnected {
+    /// The connection was disconnected.
+    Disconnected {
+        /// The request ID of the disconnect.
+        request_id: Option<String>,
+    },
+    /// The connection was already gone (404 `VPN.0004` on a gateway that exists).
+    AlreadyGone {
+        /// The request ID of the refused disconnect.
+        request_id: Option<String>,
+    },
+}
+
+enum Found {
+    Id(String),
+    Gateway(Box<Gateway>),
+}
+
+impl Inner {
+    /// The generated clients' state: the one retry policy and attempt timeout, with `auth`.
+    fn state(&self, auth: Auth) -> ClientState {
+        ClientState::new()
+            .with_auth(auth)
+            .with_retry(self.retry.clone())
+            .with_attempt_timeout(self.timeout)
+    }
+
+    /// The VPN client for project `id`: AK/SK credentials carry it, so it is the
+    /// `X-Project-Id` that is signed.
+    fn project(&self, id: String) -> Project {
+        let auth = match &self.auth {
+            Auth::AkSk(signer) => {
+                Auth::aksk(signer.credentials().clone().with_project_id(id.as_str()))
+            }
+            token @ Auth::Token(_) => token.clone(),
+        };
+        Project {
+            api: p2c_vpn_api::Client::new_with_client(
+                &self.base_url,
+                self.http.clone(),
+                self.state(auth),
+            ),
+            id,
+        }
+    }
+}
+
+fn request_id_header(headers: &reqwest::header::HeaderMap) -> Option<String> {
+    headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// At most 64 characters of a value for a message, control characters escaped.
+fn shorten(s: &str) -> String {
+    s.chars().take(64).flat_map(char::escape_default).collect()
+}
+
+/// `: a (id), b (id), ...` for an error message: at most 10, then a count.
+fn candidates<'a>(what: &str, gateways: impl Iterator<Item = &'a Gateway>) -> String {
+    let all: Vec<&Gateway> = gateways.collect();
+    if all.is_empty() {
+        return "the project has no gateways".to_owned();
+    }
+    let mut listed: Vec<String> = all
+        .iter()
+        .take(10)
+        .map(|g| {
+            format!(
+                "{} ({})",
+                shorten(g.name().unwrap_or("-")),
+                shorten(g.id().unwrap_or("?"))
+            )
+        })
+        .collect();
+    if all.len() > 10 {
+        listed.push(format!("and {} more", all.len() - 10));
+    }
+    format!("{what}: {}", listed.join(", "))
 }
 
 fn env_var(name: &str) -> Result<Option<String>> {
@@ -517,7 +971,7 @@ mod tests {
             .credentials(Credentials::new("AK", "SK").with_project_id("from-creds"))
             .build()
             .expect("builds");
-        assert_eq!(client.project_id(), "from-creds");
+        assert_eq!(client.project_id(), Some("from-creds"));
         let err = builder()
             .project_id("bad/id")
             .region("cn-north-4")

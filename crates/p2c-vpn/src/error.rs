@@ -8,7 +8,6 @@ use std::fmt;
 use std::time::Duration;
 
 use bytes::Bytes;
-use p2c_vpn_api::types::ApiError;
 use p2c_vpn_api::{CallReport, ResponseValue};
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -161,7 +160,11 @@ impl Error {
 
     /// Builds the error for a failed generated call, using the raw facts in `report`
     /// (status and headers the generated error may have dropped).
-    pub(crate) fn from_api(error: p2c_vpn_api::Error<ApiError>, report: &CallReport) -> Self {
+    pub(crate) fn from_api<T, E>(error: p2c_vpn_api::Error<E>, report: &CallReport) -> Self
+    where
+        T: serde::de::DeserializeOwned,
+        E: serde::Serialize,
+    {
         use p2c_vpn_api::Error as E;
         let mut err = match error {
             E::InvalidRequest(message) => Self::invalid_input(message),
@@ -174,7 +177,7 @@ impl Error {
                 Some(status) if !status.is_success() => {
                     Self::from_raw_error(status, &body, report.request_id())
                 }
-                _ => Self::decode(&body, e, report.status),
+                _ => Self::decode::<T>(&body, e, report.status),
             },
             E::UnexpectedResponse(response) => {
                 let status = response.status();
@@ -232,15 +235,17 @@ impl Error {
         err
     }
 
-    fn from_error_body(response: ResponseValue<ApiError>) -> Self {
+    fn from_error_body<E: serde::Serialize>(response: ResponseValue<E>) -> Self {
         let status = response.status();
         let header_id = response
             .headers()
             .get("x-request-id")
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        let body = response.into_inner();
-        let fields = ErrorFields::from_api(body);
+        // Every spec's error schema admits Huawei's body forms; read them all one way.
+        let fields = serde_json::to_value(response.into_inner())
+            .map(ErrorFields::from_value)
+            .unwrap_or_default();
         let message = fields.message.unwrap_or_else(|| default_message(status));
         Self::service(
             status,
@@ -269,13 +274,22 @@ impl Error {
         )
     }
 
-    fn decode(body: &Bytes, error: serde_json::Error, status: Option<StatusCode>) -> Self {
+    /// A required part of a successful response is missing.
+    pub(crate) fn decode_missing(field: &str) -> Self {
+        Self::new(
+            ErrorKind::Decode,
+            format!("invalid response: the body has no `{field}`"),
+        )
+    }
+
+    fn decode<T: serde::de::DeserializeOwned>(
+        body: &Bytes,
+        error: serde_json::Error,
+        status: Option<StatusCode>,
+    ) -> Self {
         // The generated code reports only line/column; decode again to name the field.
         let mut de = serde_json::Deserializer::from_slice(body);
-        let located = serde_path_to_error::deserialize::<
-            _,
-            p2c_vpn_api::types::ListP2cVgwConnectionsResponse,
-        >(&mut de);
+        let located = serde_path_to_error::deserialize::<_, T>(&mut de);
         // The path can hold object keys from the body, with any character: one line.
         let detail = one_line(match located {
             Err(e) if e.path().to_string() != "." => format!("{}: {}", e.path(), e.inner()),
@@ -339,15 +353,6 @@ struct ErrorFields {
 }
 
 impl ErrorFields {
-    fn from_api(body: ApiError) -> Self {
-        let nested = body.error.unwrap_or_default();
-        Self {
-            code: body.error_code.or(body.code).or(nested.code),
-            message: body.error_msg.or(body.message).or(nested.message),
-            request_id: body.request_id,
-        }
-    }
-
     /// Lenient: accepts numbers where strings are documented.
     fn from_value(value: Value) -> Self {
         let text = |v: Option<&Value>| match v {
@@ -365,6 +370,12 @@ impl ErrorFields {
                 .or_else(|| text(nested.and_then(|n| n.get("message")))),
             request_id: text(value.get("request_id")),
         }
+    }
+}
+
+impl From<p2c_vpn_auth::CredentialsError> for Error {
+    fn from(e: p2c_vpn_auth::CredentialsError) -> Self {
+        Self::credentials(e.to_string()).with_source(e)
     }
 }
 
@@ -494,7 +505,11 @@ mod tests {
         let body = Bytes::from_static(b"{\"a\\rb\":\"\x01\"}");
         let e = serde_json::from_slice::<p2c_vpn_api::types::ListP2cVgwConnectionsResponse>(&body)
             .expect_err("raw control character");
-        let err = Error::decode(&body, e, Some(StatusCode::OK));
+        let err = Error::decode::<p2c_vpn_api::types::ListP2cVgwConnectionsResponse>(
+            &body,
+            e,
+            Some(StatusCode::OK),
+        );
         assert_eq!(err.kind(), ErrorKind::Decode);
         let line = err.to_string();
         assert!(line.contains(": a b: control character"), "{line:?}");

@@ -3,23 +3,27 @@
 //!
 //! ## Crate map
 //!
-//! [`Client`] / [`ClientBuilder`] (endpoint, credentials, timeouts) → [`ListConnections`]
-//! (one page or a stream) → the generated `p2c_vpn_api` client, whose hooks sign and retry.
-//! [`Error`] is the one error type; [`Connection`] and [`Page`] are the data.
+//! [`Client`] / [`ClientBuilder`] (endpoint, credentials, timeouts, project lookup) →
+//! [`ListGateways`], [`ListConnections`] (one page or a stream), [`Client::gateway`],
+//! [`Client::disconnect`] → the generated `p2c_vpn_api` clients, whose hooks sign and retry.
+//! [`Error`] is the one error type; [`Gateway`], [`Connection`] and their pages are the
+//! data.
 
 mod client;
 mod error;
+mod gateways;
 mod list;
 mod model;
 mod region;
 
 pub use client::{
     Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_OPERATION_TIMEOUT, DEFAULT_TIMEOUT,
-    ENV_ENDPOINT, ENV_REGION,
+    Disconnected, ENV_ENDPOINT, ENV_IAM_ENDPOINT, ENV_REGION,
 };
 pub use error::{Error, ErrorKind, Result};
+pub use gateways::ListGateways;
 pub use list::{DEFAULT_PAGE_SIZE, DEFAULT_READ_AHEAD, ListConnections};
-pub use model::{Connection, Page, api};
+pub use model::{Connection, Gateway, GatewayPage, Page, api};
 pub use p2c_vpn_api::RetryConfig;
 pub use p2c_vpn_auth::{Credentials, CredentialsChain};
 pub use region::{REGIONS, endpoint as region_endpoint};

@@ -85,8 +85,9 @@ impl ListConnections {
 
     /// Makes one request and returns its page.
     pub async fn send(self) -> Result<Page> {
+        let gateway_id = self.client.resolve_gateway(&self.gateway_id).await?;
         self.client
-            .fetch_page(&self.gateway_id, self.limit, self.offset)
+            .fetch_page(&gateway_id, self.limit, self.offset)
             .await
     }
 
@@ -104,6 +105,7 @@ impl ListConnections {
             seen: HashSet::new(),
             first: true,
             done: false,
+            resolved: None,
         };
         stream::unfold(pager, |mut pager| async move {
             let item = pager.next_page().await?;
@@ -137,19 +139,26 @@ struct Pager {
     seen: HashSet<Uuid>,
     first: bool,
     done: bool,
+    /// The gateway's ID, once resolved from what the caller named.
+    resolved: Option<String>,
 }
 
 impl Pager {
     fn request(&mut self, offset: u64) {
         let client = self.list.client.clone();
-        let gateway = self.list.gateway_id.clone();
+        let gateway = self.resolved.clone().unwrap_or_default();
         let limit = self.page_size;
         self.inflight.push_back(
             async move {
+                // The API's offset is an int32: paging past it is the listing's failure
+                // (a server whose total never ends), not the caller's input.
                 let result = match u32::try_from(offset) {
-                    Ok(o) => client.fetch_page(&gateway, Some(limit), Some(o)).await,
-                    Err(_) => Err(Error::pagination(format!(
-                        "offset {offset} exceeds the API's range"
+                    Ok(o) if o <= i32::MAX as u32 => {
+                        client.fetch_page(&gateway, Some(limit), Some(o)).await
+                    }
+                    _ => Err(Error::pagination(format!(
+                        "offset {offset} is beyond the API's range (0..={})",
+                        i32::MAX
                     ))),
                 };
                 (offset, result)
@@ -161,6 +170,20 @@ impl Pager {
     async fn next_page(&mut self) -> Option<Result<Page>> {
         if self.done {
             return None;
+        }
+        if self.resolved.is_none() {
+            match self
+                .list
+                .client
+                .resolve_gateway(&self.list.gateway_id)
+                .await
+            {
+                Ok(id) => self.resolved = Some(id),
+                Err(e) => {
+                    self.done = true;
+                    return Some(Err(e));
+                }
+            }
         }
         // Until the first page tells us the total, go one page at a time; after that keep
         // up to `read_ahead` requests in flight, never past the latest total.

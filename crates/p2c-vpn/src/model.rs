@@ -136,6 +136,94 @@ impl Page {
     }
 }
 
+/// A P2C VPN gateway, as `ListP2cVgws` and `ShowP2cVgw` return it.
+///
+/// Typed accessors for what operators use; every field of the spec through
+/// [`as_api`](Self::as_api). Serializes to exactly the API's JSON.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Gateway(api::ShowResponseP2cVgw);
+
+impl Gateway {
+    /// The gateway ID.
+    pub fn id(&self) -> Option<&str> {
+        self.0.id.as_deref()
+    }
+
+    /// The gateway's name.
+    pub fn name(&self) -> Option<&str> {
+        self.0.name.as_deref()
+    }
+
+    /// The status (`ACTIVE`, `PENDING_CREATE`, `FAULT`, `FROZEN`, ...; open-ended).
+    pub fn status(&self) -> Option<&str> {
+        self.0.status.as_deref()
+    }
+
+    /// Client connections now (`current_connection_number`); `None` when absent or negative.
+    pub fn current_connections(&self) -> Option<u64> {
+        self.0
+            .current_connection_number
+            .and_then(|n| u64::try_from(n).ok())
+    }
+
+    /// The most concurrent client connections allowed (`max_connection_number`).
+    pub fn max_connections(&self) -> Option<u64> {
+        self.0
+            .max_connection_number
+            .and_then(|n| u64::try_from(n).ok())
+    }
+
+    /// When the gateway was created.
+    pub fn created_at(&self) -> Option<DateTime<Utc>> {
+        self.0.created_at
+    }
+
+    /// The generated model value.
+    pub fn as_api(&self) -> &api::ShowResponseP2cVgw {
+        &self.0
+    }
+
+    /// Unwraps into the generated model value.
+    pub fn into_api(self) -> api::ShowResponseP2cVgw {
+        self.0
+    }
+}
+
+impl From<api::ShowResponseP2cVgw> for Gateway {
+    fn from(inner: api::ShowResponseP2cVgw) -> Self {
+        Self(inner)
+    }
+}
+
+/// One page of gateways, as the API returned it.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct GatewayPage {
+    /// The gateways on this page.
+    pub gateways: Vec<Gateway>,
+    /// The project's total number of gateways, if the service said.
+    pub total_count: Option<i64>,
+    /// The marker of the next page (`page_info.next_marker`); `None` on the last page.
+    pub next_marker: Option<String>,
+    /// The request ID (the `X-Request-Id` header, else the body's `request_id`).
+    pub request_id: Option<String>,
+}
+
+impl GatewayPage {
+    pub(crate) fn from_api(body: api::ListP2cVgwsResponse, header_id: Option<String>) -> Self {
+        Self {
+            gateways: body.p2c_vpn_gateways.into_iter().map(Gateway).collect(),
+            total_count: body.total_count,
+            next_marker: body
+                .page_info
+                .and_then(|p| p.next_marker)
+                .filter(|m| !m.is_empty()),
+            request_id: header_id.or(body.request_id),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

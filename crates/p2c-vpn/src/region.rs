@@ -43,9 +43,21 @@ pub const REGIONS: [&str; 31] = [
 /// An unknown region is an [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput)
 /// error that names the closest known regions.
 pub fn endpoint(region: &str) -> Result<String, Error> {
+    Ok(format!("https://vpn.{}.myhuaweicloud.com", known(region)?))
+}
+
+/// The HTTPS endpoint of IAM in `region` (where the project ID is looked up), e.g.
+/// `https://iam.cn-north-4.myhuaweicloud.com`.
+pub(crate) fn iam_endpoint(region: &str) -> Result<String, Error> {
+    Ok(format!("https://iam.{}.myhuaweicloud.com", known(region)?))
+}
+
+/// The known region `region` names (surrounding space and case ignored), or an error that
+/// names the closest known ones.
+pub(crate) fn known(region: &str) -> Result<&'static str, Error> {
     let region = region.trim();
-    if REGIONS.contains(&region) {
-        return Ok(format!("https://vpn.{region}.myhuaweicloud.com"));
+    if let Some(known) = REGIONS.iter().find(|r| r.eq_ignore_ascii_case(region)) {
+        return Ok(known);
     }
     let suggestions = closest(region);
     let hint = if suggestions.is_empty() {
@@ -93,6 +105,11 @@ mod tests {
         let msg = endpoint("cn-nort-4").expect_err("typo").to_string();
         assert!(msg.contains("\"cn-nort-4\""), "{msg}");
         assert!(msg.contains("cn-north-4"), "{msg}");
+        assert_eq!(known(" CN-North-4 ").expect("case"), "cn-north-4");
+        assert_eq!(
+            iam_endpoint("ap-southeast-1").expect("known"),
+            "https://iam.ap-southeast-1.myhuaweicloud.com"
+        );
         let msg = endpoint("mars-1").expect_err("unknown").to_string();
         assert!(msg.contains("unknown region"), "{msg}");
         assert!(

@@ -10,7 +10,7 @@ use serde_json::json;
 use wiremock::matchers::method;
 use wiremock::{Mock, ResponseTemplate};
 
-const GATEWAY: &str = "gw-matrix";
+const GATEWAY: &str = "6a3c1f0e-2b4d-4e8f-9a1b-3c5d7e9f1a2b";
 const CONNECTIONS: usize = 25;
 
 /// Where a row's faults come from.
@@ -322,7 +322,7 @@ async fn run(row: Row) {
                 Wrong::Gateway => (
                     mock.project_id().to_owned(),
                     mock.credentials(),
-                    "gw-unknown",
+                    "00000000-0000-4000-8000-00000000dead",
                 ),
             };
             (mock.base_url().to_owned(), project, credentials, gateway)

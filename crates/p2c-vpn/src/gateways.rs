@@ -1,0 +1,142 @@
+//! Listing gateways: one page, or every page as a lazy marker-paginated stream.
+
+use std::collections::HashSet;
+
+use futures::stream::{self, BoxStream};
+use futures::{StreamExt as _, TryStreamExt as _};
+
+use crate::client::Client;
+use crate::error::{Error, Result};
+use crate::list::DEFAULT_PAGE_SIZE;
+use crate::model::{Gateway, GatewayPage};
+
+/// A request to list the project's gateways; made by [`Client::gateways`].
+///
+/// - [`send`](Self::send) makes one request with the given `limit`/`marker` (neither: the
+///   service's default page).
+/// - [`pages`](Self::pages), [`stream`](Self::stream) and [`collect_all`](Self::collect_all)
+///   walk every page lazily, passing each page's `page_info.next_marker` as the next
+///   `marker` (the creation time of the last record).
+///
+/// Paging is defensive: it stops when `next_marker` is absent or a page is empty, and fails
+/// with [`ErrorKind::Pagination`](crate::ErrorKind::Pagination) instead of looping when the
+/// service repeats a marker or sends a page of gateways already seen.
+#[derive(Clone, Debug)]
+#[must_use = "a listing does nothing until sent or streamed"]
+pub struct ListGateways {
+    client: Client,
+    limit: Option<u32>,
+    marker: Option<String>,
+}
+
+impl ListGateways {
+    pub(crate) fn new(client: Client) -> Self {
+        Self {
+            client,
+            limit: None,
+            marker: None,
+        }
+    }
+
+    /// Records per page (default for streams: [`DEFAULT_PAGE_SIZE`]).
+    pub fn limit(mut self, limit: u32) -> Self {
+        self.limit = Some(limit);
+        self
+    }
+
+    /// Start after this marker (a `next_marker` from an earlier page).
+    pub fn marker(mut self, marker: impl Into<String>) -> Self {
+        self.marker = Some(marker.into());
+        self
+    }
+
+    /// Makes one request and returns its page.
+    pub async fn send(self) -> Result<GatewayPage> {
+        self.client
+            .fetch_gateways(self.limit, self.marker.as_deref())
+            .await
+    }
+
+    /// Every page, one request at a time as the stream is polled. The first page is
+    /// yielded even when empty, so its `total_count` is seen.
+    pub fn pages(self) -> BoxStream<'static, Result<GatewayPage>> {
+        struct State {
+            list: ListGateways,
+            marker: Option<String>,
+            markers: HashSet<String>,
+            seen: HashSet<String>,
+            first: bool,
+            done: bool,
+        }
+        let state = State {
+            marker: self.marker.clone(),
+            list: self,
+            markers: HashSet::new(),
+            seen: HashSet::new(),
+            first: true,
+            done: false,
+        };
+        stream::unfold(state, |mut st| async move {
+            if st.done {
+                return None;
+            }
+            let limit = st.list.limit.unwrap_or(DEFAULT_PAGE_SIZE);
+            let result = st
+                .list
+                .client
+                .fetch_gateways(Some(limit), st.marker.as_deref())
+                .await;
+            let mut page = match result {
+                Ok(page) => page,
+                Err(e) => {
+                    st.done = true;
+                    return Some((Err(e), st));
+                }
+            };
+            let first = std::mem::replace(&mut st.first, false);
+            if page.gateways.is_empty() {
+                st.done = true;
+                return first.then_some((Ok(page), st));
+            }
+            let returned = page.gateways.len();
+            page.gateways.retain(|g| match g.id() {
+                Some(id) => st.seen.insert(id.to_owned()),
+                None => true,
+            });
+            if page.gateways.is_empty() {
+                st.done = true;
+                let err = Error::pagination(format!(
+                    "the page after marker {:?} repeated {returned} gateway(s) already seen",
+                    st.marker.as_deref().unwrap_or("")
+                ));
+                return Some((Err(err), st));
+            }
+            match page.next_marker.clone() {
+                None => st.done = true,
+                Some(next) if !st.markers.insert(next.clone()) => {
+                    st.done = true;
+                    let err = Error::pagination(format!(
+                        "the service repeated the marker {next:?}; stopping instead of looping"
+                    ));
+                    return Some((Err(err), st));
+                }
+                Some(next) => st.marker = Some(next),
+            }
+            Some((Ok(page), st))
+        })
+        .boxed()
+    }
+
+    /// Every gateway, page after page, fetched lazily.
+    pub fn stream(self) -> BoxStream<'static, Result<Gateway>> {
+        self.pages()
+            .map_ok(|page| stream::iter(page.gateways.into_iter().map(Ok)))
+            .try_flatten()
+            .boxed()
+    }
+
+    /// Every gateway, collected.
+    pub async fn collect_all(self) -> Result<Vec<Gateway>> {
+        self.stream().try_collect().await
+    }
+}
