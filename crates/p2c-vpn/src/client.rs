@@ -345,7 +345,7 @@ impl ClientBuilder {
             "http" if self.allow_insecure_http || is_loopback(&url) => {}
             "http" => {
                 return Err(Error::invalid_input(format!(
-                    "refusing plain http:// to non-loopback host {:?}: requests would cross the network unencrypted; use https:// or .allow_insecure_http(true)",
+                    "refusing plain http:// to non-loopback {what} host {:?}: requests would cross the network unencrypted; use https:// or .allow_insecure_http(true)",
                     url.host_str().unwrap_or_default()
                 )));
             }
