@@ -12,6 +12,16 @@ pub(crate) fn to_millis(t: SystemTime) -> i64 {
     }
 }
 
+/// The instant `ms` milliseconds after the Unix epoch (negative: before it).
+pub(crate) fn from_millis(ms: i64) -> SystemTime {
+    let d = Duration::from_millis(ms.unsigned_abs());
+    if ms >= 0 {
+        UNIX_EPOCH.checked_add(d).unwrap_or(UNIX_EPOCH)
+    } else {
+        UNIX_EPOCH.checked_sub(d).unwrap_or(UNIX_EPOCH)
+    }
+}
+
 /// Where the clock's time comes from.
 #[derive(Debug, Clone, Copy)]
 enum Base {

@@ -3,13 +3,17 @@
 //! Everything that does not depend on time is computed once when a connection appears
 //! (id, user, addresses, rates, formatted strings); a request only computes the counters
 //! of the rows it returns.
+//!
+//! A gateway's own attributes (name, creation time, VPC, EIP, ...) come from random
+//! streams with their own labels (`gateway-meta:`, `gateway-created:`), so adding them
+//! left the stream of its connections (`gateway:`) exactly as it was.
 
 use std::collections::HashSet;
 use std::net::Ipv4Addr;
 use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
-use p2c_vpn_api::types::Connection;
+use p2c_vpn_api::types::{Connection, ResponseEipInfo, ShowResponseP2cVgw};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use uuid::Uuid;
@@ -162,9 +166,127 @@ struct GatewayState {
     churn_ticks_done: u64,
 }
 
+/// Upper bound of a default `max_connection_number` (the spec's range is 1 to 500),
+/// unless the gateway starts with more connections than that.
+const MAX_DEFAULT_MAX_CONNECTIONS: usize = 500;
+
+/// What the server was configured with for one gateway, defaults resolved.
+#[derive(Debug, Clone)]
+pub(crate) struct GatewaySpec {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) connections: usize,
+    pub(crate) max_connections: usize,
+    /// Creation time, ms since the epoch.
+    pub(crate) created_ms: i64,
+}
+
+/// `p2c-vpngw-` and the first 8 characters of the id.
+pub(crate) fn default_name(id: &str) -> String {
+    let head: String = id.chars().take(8).collect();
+    format!("p2c-vpngw-{head}")
+}
+
+/// Twice the initial connections, at least 10, at most 500 (but never fewer than the
+/// initial connections).
+pub(crate) fn default_max_connections(connections: usize) -> usize {
+    connections
+        .saturating_mul(2)
+        .clamp(10, MAX_DEFAULT_MAX_CONNECTIONS)
+        .max(connections)
+}
+
+/// A seed-derived creation time: 1 to 400 days before the clock's start, with a non-zero
+/// millisecond part (the form the service writes).
+pub(crate) fn generated_created_ms(cfg: &DataConfig, id: &str) -> i64 {
+    let mut rng = rng_for(cfg.seed, format!("gateway-created:{id}").as_bytes());
+    let age = rng.random_range(86_400_000_i64..400 * 86_400_000);
+    let ms = cfg.start_ms.saturating_sub(age);
+    if ms.rem_euclid(1000) == 0 { ms - 1 } else { ms }
+}
+
+/// The time-independent attributes of a gateway.
+#[derive(Debug)]
+struct GatewayMeta {
+    id: String,
+    name: String,
+    max_connections: i64,
+    created_ms: i64,
+    created: Option<DateTime<Utc>>,
+    /// `created_at` exactly as the body writes it (the marker of ListP2cVgws).
+    created_text: String,
+    updated: Option<DateTime<Utc>>,
+    applied: Option<DateTime<Utc>>,
+    vpc_id: String,
+    connect_subnet: String,
+    availability_zone_ids: Vec<String>,
+    eip: ResponseEipInfo,
+}
+
+impl GatewayMeta {
+    fn new(spec: &GatewaySpec, cfg: &DataConfig, region: &str) -> Self {
+        let mut rng = rng_for(cfg.seed, format!("gateway-meta:{}", spec.id).as_bytes());
+        let created = DateTime::<Utc>::from_timestamp_millis(spec.created_ms);
+        let created_text = created
+            .and_then(|c| serde_json::to_value(c).ok())
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        // Created, applied a few minutes later, last updated some time after that (never
+        // after the clock's start).
+        let applied_ms = spec
+            .created_ms
+            .saturating_add(rng.random_range(90_000..300_000))
+            .min(cfg.start_ms.max(spec.created_ms));
+        let updated_ms = applied_ms
+            .saturating_add(rng.random_range(1_000..7 * 86_400_000))
+            .min(cfg.start_ms.max(applied_ms));
+        let vpc_id = uuid_from(&mut rng).to_string();
+        let connect_subnet = uuid_from(&mut rng).to_string();
+        let ip = Ipv4Addr::new(
+            PUBLIC_FIRST_OCTETS[rng.random_range(0..PUBLIC_FIRST_OCTETS.len())],
+            rng.random(),
+            rng.random(),
+            rng.random_range(1..=254),
+        );
+        let mut eip = ResponseEipInfo::default();
+        eip.id = Some(uuid_from(&mut rng).to_string());
+        eip.ip_version = Some(4);
+        eip.ip_address = Some(if cfg.masked_ips {
+            mask(ip)
+        } else {
+            ip.to_string()
+        });
+        eip.type_ = Some("5_bgp".to_owned());
+        eip.share_type = Some("PER".to_owned());
+        eip.charge_mode = Some("bandwidth".to_owned());
+        let bandwidth_id = uuid_from(&mut rng);
+        eip.bandwidth_name = Some(format!(
+            "p2c-vpngw-bandwidth-{}",
+            &bandwidth_id.simple().to_string()[..4]
+        ));
+        eip.bandwidth_id = Some(bandwidth_id.to_string());
+        eip.bandwidth_size = Some([5, 10, 20, 50, 100][rng.random_range(0..5)]);
+        Self {
+            id: spec.id.clone(),
+            name: spec.name.clone(),
+            max_connections: i64::try_from(spec.max_connections).unwrap_or(i64::MAX),
+            created_ms: spec.created_ms,
+            created,
+            created_text,
+            updated: DateTime::<Utc>::from_timestamp_millis(updated_ms),
+            applied: DateTime::<Utc>::from_timestamp_millis(applied_ms),
+            vpc_id,
+            connect_subnet,
+            availability_zone_ids: vec![format!("{region}a"), format!("{region}b")],
+            eip,
+        }
+    }
+}
+
 /// A gateway of the mock and its connections.
 #[derive(Debug)]
 pub(crate) struct Gateway {
+    meta: GatewayMeta,
     state: Mutex<GatewayState>,
 }
 
@@ -176,8 +298,10 @@ pub(crate) struct Page {
 }
 
 impl Gateway {
-    /// A gateway with `count` connections, all established before `cfg.start_ms`.
-    pub(crate) fn new(id: &str, count: usize, cfg: &DataConfig) -> Self {
+    /// The gateway `spec` describes, with `spec.connections` connections, all established
+    /// before `cfg.start_ms`; `region` names its availability zones.
+    pub(crate) fn new(spec: &GatewaySpec, cfg: &DataConfig, region: &str) -> Self {
+        let (id, count) = (spec.id.as_str(), spec.connections);
         let mut rng = rng_for(cfg.seed, format!("gateway:{id}").as_bytes());
         let user_count = (count * 2 / 3).clamp(3, 5000);
         let users = (0..user_count).map(|i| user_name(&mut rng, i)).collect();
@@ -205,8 +329,69 @@ impl Gateway {
         }
         state.conns.sort_by_key(ConnRecord::key);
         Self {
+            meta: GatewayMeta::new(spec, cfg, region),
             state: Mutex::new(state),
         }
+    }
+
+    /// The gateway's id.
+    pub(crate) fn id(&self) -> &str {
+        &self.meta.id
+    }
+
+    /// The paging key of ListP2cVgws: creation time (ms), then id.
+    pub(crate) fn created_key(&self) -> (i64, &str) {
+        (self.meta.created_ms, &self.meta.id)
+    }
+
+    /// The creation time (`None` only for a time chrono cannot represent).
+    pub(crate) fn created(&self) -> Option<DateTime<Utc>> {
+        self.meta.created
+    }
+
+    /// `created_at` as the body writes it: the `next_marker` after this gateway.
+    pub(crate) fn created_text(&self) -> &str {
+        &self.meta.created_text
+    }
+
+    /// The generated model of this gateway as of `now_ms` (its current connection count
+    /// after churn).
+    pub(crate) fn view(&self, cfg: &DataConfig, now_ms: i64) -> ShowResponseP2cVgw {
+        let count = self.count(cfg, now_ms);
+        let m = &self.meta;
+        // Default + assignment, never a struct literal (see `ConnRecord::view`).
+        let mut g = ShowResponseP2cVgw::default();
+        g.id = Some(m.id.clone());
+        g.name = Some(m.name.clone());
+        g.status = Some("ACTIVE".to_owned());
+        g.vpc_id = Some(m.vpc_id.clone());
+        g.connect_subnet = Some(m.connect_subnet.clone());
+        g.flavor = Some("Professional1".to_owned());
+        g.availability_zone_ids = m.availability_zone_ids.clone();
+        g.eip = Some(m.eip.clone());
+        g.max_connection_number = Some(m.max_connections);
+        g.current_connection_number = Some(i64::try_from(count).unwrap_or(i64::MAX));
+        g.enterprise_project_id = Some("0".to_owned());
+        g.admin_state_up = Some(true);
+        g.frozen_effect = Some(0);
+        g.created_at = m.created;
+        g.updated_at = m.updated;
+        g.applied_at = m.applied;
+        g.version = Some("1.0".to_owned());
+        g
+    }
+
+    /// Disconnects connection `id` as of `now_ms`; `false` if it is not (or no longer)
+    /// connected.
+    pub(crate) fn disconnect(&self, cfg: &DataConfig, now_ms: i64, id: Uuid) -> bool {
+        let mut state = self.lock();
+        state.catch_up(cfg, now_ms);
+        let Some(i) = state.conns.iter().position(|c| c.id == id) else {
+            return false;
+        };
+        let gone = state.conns.remove(i);
+        state.vips_in_use.remove(&gone.virtual_ip);
+        true
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, GatewayState> {
@@ -384,9 +569,20 @@ mod tests {
         }
     }
 
+    fn gateway(id: &str, connections: usize) -> Gateway {
+        let spec = GatewaySpec {
+            id: id.to_owned(),
+            name: default_name(id),
+            connections,
+            max_connections: default_max_connections(connections),
+            created_ms: generated_created_ms(&cfg(), id),
+        };
+        Gateway::new(&spec, &cfg(), "cn-north-4")
+    }
+
     #[test]
     fn wire_forms_of_times() {
-        let gw = Gateway::new("g", 5, &cfg());
+        let gw = gateway("g", 5);
         let page = gw.page(&cfg(), 1_718_593_128_500, 0, None);
         let json = serde_json::to_value(&page.connections).expect("serializes");
         for c in json.as_array().expect("array") {
@@ -399,7 +595,7 @@ mod tests {
 
     #[test]
     fn sorted_and_unique() {
-        let gw = Gateway::new("g", 300, &cfg());
+        let gw = gateway("g", 300);
         let page = gw.page(&cfg(), cfg().start_ms, 0, None);
         let keys: Vec<_> = page
             .connections
@@ -407,5 +603,33 @@ mod tests {
             .map(|c| (c.connection_established_time, c.connection_id))
             .collect();
         assert!(keys.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn gateway_defaults() {
+        assert_eq!(default_name("ae5f4b3a-7c1d-4b55"), "p2c-vpngw-ae5f4b3a");
+        assert_eq!(default_name("gw"), "p2c-vpngw-gw");
+        assert_eq!(default_max_connections(0), 10);
+        assert_eq!(default_max_connections(25), 50);
+        assert_eq!(default_max_connections(300), 500);
+        assert_eq!(default_max_connections(3000), 3000);
+        let gw = gateway("g", 5);
+        let view = gw.view(&cfg(), cfg().start_ms);
+        assert_eq!(view.current_connection_number, Some(5));
+        let created = view.created_at.expect("created_at");
+        assert!(created.timestamp_millis() < cfg().start_ms - 86_400_000);
+        assert_eq!(gw.created_text().len(), "2024-06-17T02:10:21.285Z".len());
+        assert!(view.updated_at >= view.applied_at && view.applied_at > view.created_at);
+    }
+
+    #[test]
+    fn disconnect_removes_once() {
+        let gw = gateway("g", 4);
+        let first = gw.page(&cfg(), cfg().start_ms, 0, None).connections[0]
+            .connection_id
+            .expect("id");
+        assert!(gw.disconnect(&cfg(), cfg().start_ms, first));
+        assert!(!gw.disconnect(&cfg(), cfg().start_ms, first));
+        assert_eq!(gw.count(&cfg(), cfg().start_ms), 3);
     }
 }

@@ -20,7 +20,10 @@ use http::StatusCode;
 /// [`TruncatedJson`](Fault::TruncatedJson) and [`ResetMidBody`](Fault::ResetMidBody)
 /// damage whatever response the request gets (success or error).
 /// [`IgnoreOffset`](Fault::IgnoreOffset) and [`WrongFieldType`](Fault::WrongFieldType)
-/// change a successful list only (a request that fails anyway still consumes them).
+/// change a successful answer only (a request that fails anyway still consumes them).
+///
+/// Every operation takes faults the same way: the VPN ones (list and show gateways, list
+/// connections, disconnect) and IAM's project lookup.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Fault {
@@ -47,10 +50,13 @@ pub enum Fault {
     /// Never answers (until the server shuts down, when the connection is dropped); for
     /// client timeout tests.
     Hang,
-    /// Ignores `offset` and always returns the first page, like a buggy server.
+    /// Ignores `offset` (connections) or `marker` (gateways) and always returns the first
+    /// page, like a buggy server.
     IgnoreOffset,
-    /// Writes `inbound_bytes` of every returned connection as a JSON string (`"4185"`)
-    /// instead of an integer.
+    /// Writes one field of a successful body with the wrong JSON type: `inbound_bytes` of
+    /// every returned connection and `max_connection_number` of every gateway (list and
+    /// show) as strings (`"4185"`), `enabled` of every IAM project as a string, and the
+    /// disconnect's `request_id` as a number.
     WrongFieldType,
 }
 

@@ -8,9 +8,14 @@ use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::response::Response;
 use bytes::Bytes;
+use chrono::{DateTime, FixedOffset};
 use http::header::{CONTENT_LENGTH, CONTENT_TYPE, HOST, RETRY_AFTER};
 use http::{HeaderName, HeaderValue, Method, StatusCode};
-use p2c_vpn_api::types::{ApiError, ListP2cVgwConnectionsResponse};
+use p2c_vpn_api::iam::types::{KeystoneListProjectsResponse, Links, ProjectResult};
+use p2c_vpn_api::types::{
+    ApiError, DeleteP2cVgwConnectionResponse, ListP2cVgwConnectionsResponse, ListP2cVgwsResponse,
+    PageInfo, ShowP2cVgwResponse,
+};
 use p2c_vpn_auth::Credentials;
 use rand::Rng as _;
 use secrecy::{ExposeSecret as _, SecretString};
@@ -19,10 +24,12 @@ use tokio::sync::watch;
 use crate::clock::Clock;
 use crate::data::{DataConfig, Gateway};
 use crate::faults::{Fault, Faults};
-use crate::record::{RecordedRequest, Recorder};
+use crate::record::{Operation, RecordedRequest, Recorder};
 
 /// Header carrying the request id on every response.
 pub(crate) const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+/// Header carrying IAM's trace id on IAM responses.
+const X_IAM_TRACE_ID: HeaderName = HeaderName::from_static("x-iam-trace-id");
 const X_AUTH_TOKEN: &str = "x-auth-token";
 const JSON: &str = "application/json;charset=UTF-8";
 /// Bodies larger than this are refused (the API takes none).
@@ -36,11 +43,26 @@ pub(crate) struct AuthConfig {
     pub(crate) token: Option<SecretString>,
 }
 
+/// What IAM's project lookup answers.
+#[derive(Debug)]
+pub(crate) struct IamConfig {
+    /// The region, i.e. the name of its projects.
+    pub(crate) region: String,
+    /// The ids of the projects named after the region.
+    pub(crate) project_ids: Vec<String>,
+    /// The account (domain) id.
+    pub(crate) domain_id: String,
+}
+
 /// Everything the handler reads.
 #[derive(Debug)]
 pub(crate) struct Shared {
+    pub(crate) base_url: String,
     pub(crate) project_id: String,
     pub(crate) gateways: HashMap<String, Arc<Gateway>>,
+    /// The same gateways sorted by (creation time, id): the order of ListP2cVgws.
+    pub(crate) by_created: Vec<Arc<Gateway>>,
+    pub(crate) iam: IamConfig,
     pub(crate) data: DataConfig,
     pub(crate) clock: Clock,
     pub(crate) auth: AuthConfig,
@@ -102,18 +124,61 @@ fn code_for(status: StatusCode) -> &'static str {
     }
 }
 
-/// The route's path parameters, percent-decoded.
-fn route(method: &Method, path: &str) -> Option<(String, String)> {
+/// What a request asks for: the operation and its path parameters, percent-decoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Route {
+    ListGateways {
+        project: String,
+    },
+    ShowGateway {
+        project: String,
+        gateway: String,
+    },
+    ListConnections {
+        project: String,
+        gateway: String,
+    },
+    Disconnect {
+        project: String,
+        gateway: String,
+        connection: String,
+    },
+    IamProjects,
+}
+
+impl Route {
+    fn operation(&self) -> Operation {
+        match self {
+            Self::ListGateways { .. } => Operation::ListP2cVgws,
+            Self::ShowGateway { .. } => Operation::ShowP2cVgw,
+            Self::ListConnections { .. } => Operation::ListP2cVgwConnections,
+            Self::Disconnect { .. } => Operation::DeleteP2cVgwConnection,
+            Self::IamProjects => Operation::KeystoneListProjects,
+        }
+    }
+
+    /// The project of a VPN operation (`None` for IAM).
+    fn project(&self) -> Option<&str> {
+        match self {
+            Self::ListGateways { project }
+            | Self::ShowGateway { project, .. }
+            | Self::ListConnections { project, .. }
+            | Self::Disconnect { project, .. } => Some(project),
+            Self::IamProjects => None,
+        }
+    }
+}
+
+/// Routes a method and raw path; `None` for anything the service does not serve.
+fn route(method: &Method, path: &str) -> Option<Route> {
+    if path == "/v3/projects" {
+        return (*method == Method::GET).then_some(Route::IamProjects);
+    }
     let rest = path.strip_prefix("/v5/")?;
-    let mut parts = rest.split('/');
-    let (project, kind, gateway, leaf) =
-        (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
-    if parts.next().is_some()
-        || kind != "p2c-vpn-gateways"
-        || leaf != "connections"
-        || project.is_empty()
-        || gateway.is_empty()
-        || method != Method::GET
+    let segments: Vec<&str> = rest.split('/').collect();
+    if segments.len() > 6
+        || segments.iter().any(|s| s.is_empty())
+        || segments.get(1) != Some(&"p2c-vpn-gateways")
     {
         return None;
     }
@@ -122,7 +187,69 @@ fn route(method: &Method, path: &str) -> Option<(String, String)> {
             .decode_utf8_lossy()
             .into_owned()
     };
-    Some((decode(project), decode(gateway)))
+    let get = *method == Method::GET;
+    let post = *method == Method::POST;
+    match segments.as_slice() {
+        [project, _] if get => Some(Route::ListGateways {
+            project: decode(project),
+        }),
+        [project, _, gateway] if get => Some(Route::ShowGateway {
+            project: decode(project),
+            gateway: decode(gateway),
+        }),
+        [project, _, gateway, "connections"] if get => Some(Route::ListConnections {
+            project: decode(project),
+            gateway: decode(gateway),
+        }),
+        [project, _, gateway, "connections", connection, "disconnect"] if post => {
+            Some(Route::Disconnect {
+                project: decode(project),
+                gateway: decode(gateway),
+                connection: decode(connection),
+            })
+        }
+        _ => None,
+    }
+}
+
+/// The first occurrence of query parameter `name`.
+fn query_param(query: Option<&str>, name: &str) -> Option<String> {
+    url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+/// `limit`: an integer in `1..=i32::MAX`.
+fn parse_limit(v: &str) -> Result<usize, String> {
+    match v.parse::<i32>() {
+        Ok(n) if n >= 1 => Ok(usize::try_from(n).unwrap_or(usize::MAX)),
+        _ => Err(format!(
+            "Invalid parameter limit: {:?}, must be an integer from 1 to {}",
+            truncate(v),
+            i32::MAX
+        )),
+    }
+}
+
+/// `limit` and `marker` of ListP2cVgws (first occurrence of each; an empty marker is the
+/// first page).
+fn gateway_paging(
+    query: Option<&str>,
+) -> Result<(Option<usize>, Option<DateTime<FixedOffset>>), String> {
+    let limit = query_param(query, "limit")
+        .map(|v| parse_limit(&v))
+        .transpose()?;
+    let marker = match query_param(query, "marker") {
+        None => None,
+        Some(v) if v.is_empty() => None,
+        Some(v) => Some(DateTime::parse_from_rfc3339(&v).map_err(|_| {
+            format!(
+                "Invalid parameter marker: {:?}, must be the next_marker (an RFC 3339 creation time) of the previous page",
+                truncate(&v)
+            )
+        })?),
+    };
+    Ok((limit, marker))
 }
 
 /// `limit` and `offset` from the raw query (first occurrence of each).
@@ -135,19 +262,7 @@ fn paging(query: Option<&str>) -> Result<(usize, Option<usize>), String> {
             _ => {}
         }
     }
-    let limit = match limit {
-        None => None,
-        Some(v) => match v.parse::<i32>() {
-            Ok(n) if n >= 1 => Some(usize::try_from(n).unwrap_or(usize::MAX)),
-            _ => {
-                return Err(format!(
-                    "Invalid parameter limit: {:?}, must be an integer from 1 to {}",
-                    truncate(&v),
-                    i32::MAX
-                ));
-            }
-        },
-    };
+    let limit = limit.map(|v| parse_limit(&v)).transpose()?;
     let offset = match offset {
         None => 0,
         Some(v) => match v.parse::<i32>() {
@@ -223,15 +338,17 @@ impl Shared {
         Err("missing Authorization (AK/SK signature) or X-Auth-Token header".to_owned())
     }
 
-    /// The service's answer, faults that change the list applied.
+    /// The service's answer to a request routed to `route` (`None`: no such API), faults
+    /// that change a successful body applied.
     fn serve(
         &self,
+        route: Option<&Route>,
         parts: &http::request::Parts,
         body: &[u8],
         fault: Option<&Fault>,
         request_id: &str,
     ) -> Reply {
-        let Some((project_id, gateway_id)) = route(&parts.method, parts.uri.path()) else {
+        let Some(route) = route else {
             return Reply::error(
                 StatusCode::NOT_FOUND,
                 "APIGW.0101",
@@ -239,6 +356,23 @@ impl Shared {
                 request_id,
             );
         };
+        let mut reply = self.serve_route(route, parts, body, fault, request_id);
+        if *route == Route::IamProjects
+            && let Ok(v) = HeaderValue::from_str(&new_request_id())
+        {
+            reply.headers.push((X_IAM_TRACE_ID, v));
+        }
+        reply
+    }
+
+    fn serve_route(
+        &self,
+        route: &Route,
+        parts: &http::request::Parts,
+        body: &[u8],
+        fault: Option<&Fault>,
+        request_id: &str,
+    ) -> Reply {
         if let Err(why) = self.authenticate(parts, body) {
             return Reply::error(
                 StatusCode::UNAUTHORIZED,
@@ -247,34 +381,105 @@ impl Shared {
                 request_id,
             );
         }
-        let header_project = parts
-            .headers
-            .get(p2c_vpn_auth::canonical::HEADER_PROJECT_ID)
-            .and_then(|v| v.to_str().ok());
-        if project_id != self.project_id || header_project.is_some_and(|p| p != project_id) {
-            return Reply::error(
-                StatusCode::FORBIDDEN,
-                "VPN.0003",
-                format!(
-                    "Access denied: the project {:?} is not the project of these credentials",
-                    truncate(&project_id)
-                ),
-                request_id,
-            );
+        // VPN operations: the path's project must be the mock's, and so must a signed
+        // `X-Project-Id`. IAM requests carry no project (the official SDKs send none).
+        if let Some(project_id) = route.project() {
+            let header_project = parts
+                .headers
+                .get(p2c_vpn_auth::canonical::HEADER_PROJECT_ID)
+                .and_then(|v| v.to_str().ok());
+            if project_id != self.project_id || header_project.is_some_and(|p| p != project_id) {
+                return Reply::error(
+                    StatusCode::FORBIDDEN,
+                    "VPN.0003",
+                    format!(
+                        "Access denied: the project {:?} is not the project of these credentials",
+                        truncate(project_id)
+                    ),
+                    request_id,
+                );
+            }
         }
-        let (offset, limit) = match paging(parts.uri.query()) {
+        let query = parts.uri.query();
+        let wrong_type = fault == Some(&Fault::WrongFieldType);
+        match route {
+            Route::ListConnections { gateway, .. } => {
+                self.list_connections(gateway, query, fault, request_id)
+            }
+            Route::ListGateways { .. } => {
+                let (limit, marker) = match gateway_paging(query) {
+                    Ok(p) => p,
+                    Err(msg) => {
+                        return Reply::error(StatusCode::BAD_REQUEST, "VPN.0001", msg, request_id);
+                    }
+                };
+                let marker = if fault == Some(&Fault::IgnoreOffset) {
+                    None
+                } else {
+                    marker
+                };
+                self.list_gateways(limit, marker, wrong_type, request_id)
+            }
+            Route::ShowGateway { gateway, .. } => {
+                let Some(gw) = self.gateways.get(gateway) else {
+                    return gateway_not_found(gateway);
+                };
+                let mut response = ShowP2cVgwResponse::default();
+                response.p2c_vpn_gateway = Some(gw.view(&self.data, self.clock.now_ms()));
+                response.request_id = Some(request_id.to_owned());
+                json_reply(serde_json::to_value(&response), request_id, |v| {
+                    if wrong_type {
+                        stringify(v.get_mut("p2c_vpn_gateway"), "max_connection_number");
+                    }
+                })
+            }
+            Route::Disconnect {
+                gateway,
+                connection,
+                ..
+            } => {
+                let Some(gw) = self.gateways.get(gateway) else {
+                    return gateway_not_found(gateway);
+                };
+                let gone = uuid::Uuid::parse_str(connection)
+                    .is_ok_and(|id| gw.disconnect(&self.data, self.clock.now_ms(), id));
+                if !gone {
+                    return Reply::code_message(
+                        StatusCode::NOT_FOUND,
+                        "VPN.0004",
+                        format!(
+                            "The resource does not exist: connection {:?} of P2C VPN gateway {:?} not found",
+                            truncate(connection),
+                            truncate(gateway)
+                        ),
+                    );
+                }
+                let mut response = DeleteP2cVgwConnectionResponse::default();
+                response.request_id = Some(request_id.to_owned());
+                json_reply(serde_json::to_value(&response), request_id, |v| {
+                    if wrong_type && let Some(obj) = v.as_object_mut() {
+                        obj.insert("request_id".to_owned(), serde_json::Value::from(0));
+                    }
+                })
+            }
+            Route::IamProjects => self.iam_projects(query, wrong_type, request_id),
+        }
+    }
+
+    /// ListP2cVgwConnections, after authentication.
+    fn list_connections(
+        &self,
+        gateway_id: &str,
+        query: Option<&str>,
+        fault: Option<&Fault>,
+        request_id: &str,
+    ) -> Reply {
+        let (offset, limit) = match paging(query) {
             Ok(p) => p,
             Err(msg) => return Reply::error(StatusCode::BAD_REQUEST, "VPN.0001", msg, request_id),
         };
-        let Some(gateway) = self.gateways.get(&gateway_id) else {
-            return Reply::code_message(
-                StatusCode::NOT_FOUND,
-                "VPN.0004",
-                format!(
-                    "The resource does not exist: P2C VPN gateway {:?} not found",
-                    truncate(&gateway_id)
-                ),
-            );
+        let Some(gateway) = self.gateways.get(gateway_id) else {
+            return gateway_not_found(gateway_id);
         };
         let offset = if fault == Some(&Fault::IgnoreOffset) {
             0
@@ -294,13 +499,148 @@ impl Shared {
         };
         match bytes {
             Ok(b) => Reply::json(StatusCode::OK, b),
-            Err(e) => Reply::error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "VPN.0002",
-                format!("cannot serialize the response: {e}"),
-                request_id,
-            ),
+            Err(e) => serialize_failed(&e, request_id),
         }
+    }
+
+    /// ListP2cVgws: the gateways created strictly after `marker`, by (creation time, id).
+    fn list_gateways(
+        &self,
+        limit: Option<usize>,
+        marker: Option<DateTime<FixedOffset>>,
+        wrong_type: bool,
+        request_id: &str,
+    ) -> Reply {
+        let all = &self.by_created;
+        let total = all.len();
+        let start = marker.map_or(0, |m| {
+            all.partition_point(|g| g.created().is_some_and(|c| c <= m))
+        });
+        let end = limit.map_or(total, |l| start.saturating_add(l).min(total));
+        let page = &all[start..end];
+        let now_ms = self.clock.now_ms();
+        let mut info = PageInfo::default();
+        info.current_count = Some(i64::try_from(page.len()).unwrap_or(i64::MAX));
+        if end < total {
+            info.next_marker = page.last().map(|g| g.created_text().to_owned());
+        }
+        let mut response = ListP2cVgwsResponse::default();
+        response.p2c_vpn_gateways = page.iter().map(|g| g.view(&self.data, now_ms)).collect();
+        response.total_count = Some(i64::try_from(total).unwrap_or(i64::MAX));
+        response.page_info = Some(info);
+        response.request_id = Some(request_id.to_owned());
+        json_reply(serde_json::to_value(&response), request_id, |v| {
+            let Some(obj) = v.as_object_mut() else {
+                return;
+            };
+            let list = obj
+                .entry("p2c_vpn_gateways")
+                .or_insert_with(|| serde_json::Value::Array(Vec::new()));
+            if wrong_type {
+                for gw in list.as_array_mut().into_iter().flatten() {
+                    stringify(Some(gw), "max_connection_number");
+                }
+            }
+        })
+    }
+
+    /// IAM KeystoneListProjects: the projects named `name` (all without `name`); only the
+    /// region's project(s) exist.
+    fn iam_projects(&self, query: Option<&str>, wrong_type: bool, request_id: &str) -> Reply {
+        let iam = &self.iam;
+        let matches = query_param(query, "name").is_none_or(|n| n == iam.region);
+        let projects = if matches {
+            iam.project_ids
+                .iter()
+                .map(|id| {
+                    let mut links = Links::default();
+                    links.self_ = Some(format!("{}/v3/projects/{id}", self.base_url));
+                    let mut p = ProjectResult::default();
+                    p.id = Some(id.clone());
+                    p.name = Some(iam.region.clone());
+                    p.domain_id = Some(iam.domain_id.clone());
+                    p.parent_id = Some(iam.domain_id.clone());
+                    p.enabled = Some(true);
+                    p.is_domain = Some(false);
+                    p.description = Some(String::new());
+                    p.links = Some(links);
+                    p
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let mut links = Links::default();
+        links.self_ = Some(match query {
+            Some(q) => format!("{}/v3/projects?{q}", self.base_url),
+            None => format!("{}/v3/projects", self.base_url),
+        });
+        let mut response = KeystoneListProjectsResponse::default();
+        response.links = Some(links);
+        response.projects = projects;
+        json_reply(serde_json::to_value(&response), request_id, |v| {
+            let Some(obj) = v.as_object_mut() else {
+                return;
+            };
+            // Keystone writes the paging links as null, and an empty list as `[]`.
+            if let Some(links) = obj.get_mut("links").and_then(|l| l.as_object_mut()) {
+                links.entry("previous").or_insert(serde_json::Value::Null);
+                links.entry("next").or_insert(serde_json::Value::Null);
+            }
+            let list = obj
+                .entry("projects")
+                .or_insert_with(|| serde_json::Value::Array(Vec::new()));
+            if wrong_type {
+                for p in list.as_array_mut().into_iter().flatten() {
+                    stringify(Some(p), "enabled");
+                }
+            }
+        })
+    }
+}
+
+/// 404 `{"code":"VPN.0004",…}` for an unknown gateway.
+fn gateway_not_found(gateway_id: &str) -> Reply {
+    Reply::code_message(
+        StatusCode::NOT_FOUND,
+        "VPN.0004",
+        format!(
+            "The resource does not exist: P2C VPN gateway {:?} not found",
+            truncate(gateway_id)
+        ),
+    )
+}
+
+fn serialize_failed(e: &serde_json::Error, request_id: &str) -> Reply {
+    Reply::error(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "VPN.0002",
+        format!("cannot serialize the response: {e}"),
+        request_id,
+    )
+}
+
+/// A 200 whose body is `body` (a generated type through `serde_json::to_value`), after
+/// `edit` changed it.
+fn json_reply(
+    body: serde_json::Result<serde_json::Value>,
+    request_id: &str,
+    edit: impl FnOnce(&mut serde_json::Value),
+) -> Reply {
+    let bytes = body.and_then(|mut v| {
+        edit(&mut v);
+        serde_json::to_vec(&v)
+    });
+    match bytes {
+        Ok(b) => Reply::json(StatusCode::OK, b),
+        Err(e) => serialize_failed(&e, request_id),
+    }
+}
+
+/// Rewrites `object[field]` as a JSON string ([`Fault::WrongFieldType`]).
+fn stringify(object: Option<&mut serde_json::Value>, field: &str) {
+    if let Some(v) = object.and_then(|o| o.get_mut(field)) {
+        *v = serde_json::Value::String(v.to_string());
     }
 }
 
@@ -375,10 +715,12 @@ fn finish(reply: Reply, fault: Option<&Fault>, request_id: &str) -> Response {
 pub(crate) async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response {
     let request_id = new_request_id();
     let (parts, body) = request.into_parts();
+    let route = route(&parts.method, parts.uri.path());
     shared.recorder.record(RecordedRequest {
         method: parts.method.clone(),
         path: parts.uri.path().to_owned(),
         query: parts.uri.query().map(str::to_owned),
+        operation: route.as_ref().map(Route::operation),
         headers: parts.headers.clone(),
         request_id: request_id.clone(),
         received_at: SystemTime::now(),
@@ -434,7 +776,7 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, request: Request) 
             )
         }
         _ => match axum::body::to_bytes(body, MAX_BODY).await {
-            Ok(body) => shared.serve(&parts, &body, fault, &request_id),
+            Ok(body) => shared.serve(route.as_ref(), &parts, &body, fault, &request_id),
             Err(_) => Reply::error(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "APIGW.0201",
@@ -447,13 +789,18 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, request: Request) 
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
     #[test]
     fn routes() {
+        let conns = |project: &str, gateway: &str| Route::ListConnections {
+            project: project.to_owned(),
+            gateway: gateway.to_owned(),
+        };
         let r = route(&Method::GET, "/v5/p/p2c-vpn-gateways/g%20x/connections");
-        assert_eq!(r, Some(("p".to_owned(), "g x".to_owned())));
+        assert_eq!(r, Some(conns("p", "g x")));
         assert_eq!(
             route(&Method::POST, "/v5/p/p2c-vpn-gateways/g/connections"),
             None
@@ -467,9 +814,68 @@ mod tests {
             None
         );
         assert_eq!(
-            route(&Method::GET, "/v5/p/p2c-vpn-gateways/%FF%FE/connections").map(|r| r.0),
+            route(&Method::GET, "/v5/p/p2c-vpn-gateways/%FF%FE/connections")
+                .and_then(|r| r.project().map(str::to_owned)),
             Some("p".to_owned())
         );
+        assert_eq!(
+            route(&Method::GET, "/v5/p/p2c-vpn-gateways"),
+            Some(Route::ListGateways {
+                project: "p".to_owned()
+            })
+        );
+        assert_eq!(route(&Method::GET, "/v5/p/p2c-vpn-gateways/"), None);
+        assert_eq!(
+            route(&Method::GET, "/v5/p/p2c-vpn-gateways/g"),
+            Some(Route::ShowGateway {
+                project: "p".to_owned(),
+                gateway: "g".to_owned()
+            })
+        );
+        assert_eq!(route(&Method::DELETE, "/v5/p/p2c-vpn-gateways/g"), None);
+        assert_eq!(
+            route(
+                &Method::POST,
+                "/v5/p/p2c-vpn-gateways/g/connections/c/disconnect"
+            ),
+            Some(Route::Disconnect {
+                project: "p".to_owned(),
+                gateway: "g".to_owned(),
+                connection: "c".to_owned()
+            })
+        );
+        assert_eq!(
+            route(
+                &Method::GET,
+                "/v5/p/p2c-vpn-gateways/g/connections/c/disconnect"
+            ),
+            None
+        );
+        assert_eq!(
+            route(&Method::POST, "/v5/p/p2c-vpn-gateways/g/connections/c"),
+            None
+        );
+        assert_eq!(
+            route(&Method::GET, "/v3/projects"),
+            Some(Route::IamProjects)
+        );
+        assert_eq!(route(&Method::POST, "/v3/projects"), None);
+        assert_eq!(route(&Method::GET, "/v3/projects/"), None);
+        assert_eq!(route(&Method::GET, "/v5/p/other/g/connections"), None);
+    }
+
+    #[test]
+    fn gateway_paging_rules() {
+        assert_eq!(gateway_paging(None), Ok((None, None)));
+        assert_eq!(gateway_paging(Some("limit=3&marker=")), Ok((Some(3), None)));
+        let (_, marker) = gateway_paging(Some("marker=2024-06-17T02%3A10%3A21.285Z")).unwrap();
+        assert_eq!(
+            marker.map(|m| m.timestamp_millis()),
+            Some(1_718_590_221_285)
+        );
+        assert!(gateway_paging(Some("marker=yesterday")).is_err());
+        assert!(gateway_paging(Some("limit=0")).is_err());
+        assert!(gateway_paging(Some("marker=2024-06-17")).is_err());
     }
 
     #[test]

@@ -1,7 +1,7 @@
 #![warn(missing_docs)]
-//! A faithful, stateful, offline mock of Huawei Cloud's `ListP2cVgwConnections` API
-//! (`GET /v5/{project_id}/p2c-vpn-gateways/{p2c_vgw_id}/connections?limit=&offset=`),
-//! for tests, demos and benchmarks of clients.
+//! A faithful, stateful, offline mock of Huawei Cloud's P2C VPN gateway API (VPN v5:
+//! `openapi/p2c-vpn.yaml`) and of the IAM project lookup the official SDKs use to find a
+//! region's project id (`openapi/iam.yaml`), for tests, demos and benchmarks of clients.
 //!
 //! # Example
 //!
@@ -33,24 +33,68 @@
 //! # }
 //! ```
 //!
-//! Or use the generated `p2c_vpn_api::Client` with
+//! Or use the generated `p2c_vpn_api::Client` (and `p2c_vpn_api::iam::Client`, pointed at
+//! the same [`MockServer::base_url`]) with
 //! `ClientState::new().with_auth(p2c_vpn_auth::Auth::aksk(server.credentials()))`, or
 //! build the server with `.require_signature(false)` to send requests unsigned.
 //!
+//! # Gateways
+//!
+//! [`MockServerBuilder::gateway`]`(id, connections)` adds a gateway with default
+//! attributes, [`MockServerBuilder::gateway_named`]`(id, name, connections)` names it,
+//! and [`MockServerBuilder::gateway_with`]`(`[`MockGateway`]`::new(id).name(…).connections(n).max_connections(m).created_at(t))`
+//! sets everything. Defaults: name `p2c-vpngw-` + the first 8 characters of the id;
+//! `max_connection_number` twice the connections, within `10..=500` (never below the
+//! connections); `created_at` 1 to 400 days before the clock's start, from the seed and
+//! the id, distinct per gateway. The other attributes are fixed or seed-derived: status
+//! `ACTIVE`, flavor `Professional1`, `vpc_id`, `connect_subnet`, availability zones
+//! `<region>a`/`<region>b`, an EIP with a public `ip_address` (masked with
+//! [`MockServerBuilder::masked_ips`]), `admin_state_up: true`, `frozen_effect: 0`,
+//! `version` `1.0`, `enterprise_project_id` `0`. [`MockServer::gateways`] lists them.
+//!
 //! # What it serves
 //!
-//! The one operation, as `openapi/p2c-vpn.yaml` describes it; bodies are the generated
-//! [`p2c_vpn_api::types`] serialized with `serde_json`.
+//! The operations of the two specs; bodies are the generated [`p2c_vpn_api::types`] and
+//! `p2c_vpn_api::iam::types`, serialized with `serde_json`, all from one state (a
+//! disconnect shows in the next list, show and count).
 //!
-//! - **Paging.** Without `limit`, everything from `offset` ("non-pagination mode");
-//!   `offset` past the end gives an empty `connections` list; `total_count` is always
-//!   the full count. Rows are sorted by establishment time, then id, so pages are
-//!   consistent. `limit` must be an integer in `1..=2^31-1` and `offset` in
-//!   `0..=2^31-1` (the spec's `int32`); anything else is 400 `VPN.0001`. Only the first
-//!   occurrence of each parameter counts; unknown parameters are ignored.
-//! - **Times.** `connection_established_time` is written with milliseconds
-//!   (`2024-06-17T02:58:27.213Z`), `timestamp` (the statistics sample time) in whole
-//!   seconds (`2024-06-17T02:58:48Z`), as the real service writes them.
+//! - **`GET /v5/{project_id}/p2c-vpn-gateways/{p2c_vgw_id}/connections`
+//!   (ListP2cVgwConnections).** Without `limit`, everything from `offset`
+//!   ("non-pagination mode"); `offset` past the end gives an empty `connections` list;
+//!   `total_count` is always the full count. Rows are sorted by establishment time, then
+//!   id, so pages are consistent. `limit` must be an integer in `1..=2^31-1` and `offset`
+//!   in `0..=2^31-1` (the spec's `int32`); anything else is 400 `VPN.0001`. Only the
+//!   first occurrence of each parameter counts; unknown parameters are ignored.
+//! - **`GET /v5/{project_id}/p2c-vpn-gateways` (ListP2cVgws).** Marker paging over the
+//!   gateways sorted by `created_at`, then id. `limit` as above (default: all); `marker`
+//!   is a `created_at` string (RFC 3339, as the body writes it, e.g.
+//!   `2024-06-17T02:10:21.285Z`; empty = first page) and returns the gateways created
+//!   strictly after it; anything that is not RFC 3339 is 400 `VPN.0001`.
+//!   `page_info.next_marker` is the `created_at` of the last returned gateway when more
+//!   follow and absent on the last page; `page_info.current_count` counts the returned
+//!   ones, `total_count` all of them; an empty page still writes `"p2c_vpn_gateways": []`.
+//! - **`GET /v5/{project_id}/p2c-vpn-gateways/{p2c_vgw_id}` (ShowP2cVgw).**
+//!   `{"p2c_vpn_gateway":{…},"request_id":…}`; `current_connection_number` (here and in
+//!   the list) is the gateway's live count, after churn and disconnects.
+//! - **`POST /v5/{project_id}/p2c-vpn-gateways/{p2c_vgw_id}/connections/{connection_id}/disconnect`
+//!   (DeleteP2cVgwConnection).** No body (one sent is signed over and ignored). Removes
+//!   the connection and answers `{"request_id":…}`; churn then drifts back to the
+//!   configured count as usual.
+//! - **`GET /v3/projects?name=REGION` (IAM KeystoneListProjects).** Signed like the rest
+//!   but needs no `X-Project-Id` (the official SDKs send none; one sent is not checked).
+//!   `name` equal to the [region](MockServerBuilder::region) (default
+//!   [`DEFAULT_REGION`]), or no `name`, returns the region's project(s) — by default one,
+//!   whose `id` is [`MockServer::project_id`]; set 0, 2 or more with
+//!   [`MockServerBuilder::iam_projects`] — with `name` = region, `domain_id` =
+//!   `parent_id` = [`MockServer::domain_id`], `enabled: true`, `is_domain: false`,
+//!   `description: ""` and `links.self`; any other name returns `"projects": []`. Other
+//!   parameters are ignored. Top-level `links` has `self` (the request URL) and `previous`
+//!   / `next` as `null`. Responses to this path carry an `X-IAM-Trace-Id` header (32 hex
+//!   digits).
+//! - **Times.** `connection_established_time` and `created_at`/`updated_at`/`applied_at`
+//!   are written with milliseconds (`2024-06-17T02:58:27.213Z`), `timestamp` (the
+//!   statistics sample time) in whole seconds (`2024-06-17T02:58:48Z`), as the real
+//!   service writes them.
 //! - **Counters.** Each connection has its own byte rates and packet sizes; its counters
 //!   are its handshake bytes plus rate × time since establishment, computed at request
 //!   time from the server's clock, so they grow.
@@ -68,10 +112,11 @@
 //! | Condition | Status | Body |
 //! |---|---|---|
 //! | another path or method | 404 | `{"error_code":"APIGW.0101",…,"request_id":…}` |
-//! | missing or bad AK/SK signature or token | 401 | `{"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information: …","request_id":…}` |
-//! | project id not the mock's (path, or a signed `X-Project-Id` that differs from the path) | 403 | `{"error_code":"VPN.0003",…,"request_id":…}` |
-//! | invalid `limit` / `offset` | 400 | `{"error_code":"VPN.0001",…,"request_id":…}` |
-//! | unknown gateway | 404 | `{"code":"VPN.0004","message":…}` (this form has no `request_id`; the header is still sent) |
+//! | missing or bad AK/SK signature or token (every operation, IAM included) | 401 | `{"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information: …","request_id":…}` |
+//! | VPN operations: project id not the mock's (path, or a signed `X-Project-Id` that differs from the path) | 403 | `{"error_code":"VPN.0003",…,"request_id":…}` |
+//! | invalid `limit` / `offset` (connections), `limit` / `marker` (gateways) | 400 | `{"error_code":"VPN.0001",…,"request_id":…}` |
+//! | unknown gateway (connections, show, disconnect) | 404 | `{"code":"VPN.0004","message":…}` (this form has no `request_id`; the header is still sent) |
+//! | disconnect: unknown or already disconnected connection | 404 | `{"code":"VPN.0004","message":…}` |
 //!
 //! Authentication: an `Authorization` header is checked with [`p2c_vpn_auth::verify`]
 //! against [`MockServer::credentials`] (and their security token, if any, must come as
@@ -81,19 +126,22 @@
 //!
 //! # Faults and recording
 //!
-//! [`MockServer::faults`] injects [`Fault`]s at runtime (latency, failures, 429 with
-//! `Retry-After`, HTML 502, truncated or reset bodies, hangs, a server that ignores
-//! `offset`, a field of the wrong type); [`MockServer::requests`] returns what was
-//! received, for assertions.
+//! [`MockServer::faults`] injects [`Fault`]s at runtime into every operation, IAM and
+//! disconnect included (latency, failures, 429 with `Retry-After`, HTML 502, truncated
+//! or reset bodies, hangs, a server that ignores `offset` or `marker`, a field of the
+//! wrong type); [`MockServer::requests`] returns what was received, for assertions, each
+//! [`RecordedRequest`] with the [`Operation`] it was routed to (count IAM lookups with
+//! `r.operation == Some(Operation::KeystoneListProjects)`).
 //!
 //! # The binary
 //!
-//! `p2c-vpn-mock --listen 127.0.0.1:8787 [--seed N] [--gateway ID[:COUNT] ...]
-//! [--project-id ID] [--no-auth] [--churn PER_MIN] [--masked-ips] [--token T]
-//! [--access-key AK --secret-key SK] [--allow-remote]` serves the same mock until
-//! Ctrl-C, after printing the base URL, project id, gateway ids, the (fake) AK/SK and
-//! `export HUAWEICLOUD_SDK_*=…` lines. It refuses a non-loopback address unless
-//! `--allow-remote` is given.
+//! `p2c-vpn-mock --listen 127.0.0.1:8787 [--seed N] [--gateway ID[:COUNT][,name=NAME][,max=N] ...]
+//! [--region REGION] [--project-id ID] [--no-auth] [--churn PER_MIN] [--masked-ips]
+//! [--token T] [--access-key AK --secret-key SK] [--allow-remote]` serves the same mock
+//! until Ctrl-C, after printing the base URL, project id, region, gateways (id,
+//! connections, name, max), the (fake) AK/SK and `export HUAWEICLOUD_SDK_*=…` lines
+//! (`HUAWEICLOUD_SDK_IAM_ENDPOINT` is the base URL: it serves IAM too). It refuses a
+//! non-loopback address unless `--allow-remote` is given.
 //!
 //! The server runs on the Tokio runtime it was started on, in the background; it stops
 //! when the [`MockServer`] is dropped (or [`MockServer::shutdown`] is awaited).
@@ -116,11 +164,11 @@ use tokio::task::JoinHandle;
 
 pub use faults::{Fault, Faults};
 pub use http::StatusCode;
-pub use record::RecordedRequest;
+pub use record::{Operation, RecordedRequest};
 
 use clock::Clock;
-use data::{DataConfig, Gateway};
-use handler::{AuthConfig, Shared};
+use data::{DataConfig, Gateway, GatewaySpec};
+use handler::{AuthConfig, IamConfig, Shared};
 use record::Recorder;
 
 /// Access key the mock accepts unless [`MockServerBuilder::credentials`] says otherwise.
@@ -134,6 +182,85 @@ pub const DEFAULT_SEED: u64 = 42;
 pub const DEFAULT_GATEWAY_CONNECTIONS: [usize; 2] = [25, 3];
 /// How many requests [`MockServer::requests`] keeps by default (the most recent ones).
 pub const DEFAULT_RECORD_LIMIT: usize = 10_000;
+/// Region unless [`MockServerBuilder::region`] sets one: the name of the project IAM
+/// returns, and the prefix of the gateways' availability zones.
+pub const DEFAULT_REGION: &str = "cn-north-4";
+
+/// A gateway to create, for [`MockServerBuilder::gateway_with`].
+///
+/// ```
+/// use p2c_vpn_mock::MockGateway;
+///
+/// let gw = MockGateway::new("gw-office")
+///     .name("office")
+///     .connections(12)
+///     .max_connections(20);
+/// # let _ = gw;
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MockGateway {
+    id: String,
+    name: Option<String>,
+    connections: usize,
+    max_connections: Option<usize>,
+    created_at: Option<SystemTime>,
+}
+
+impl MockGateway {
+    /// A gateway with this id, no connections and default attributes.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            name: None,
+            connections: 0,
+            max_connections: None,
+            created_at: None,
+        }
+    }
+
+    /// Its name. Default: `p2c-vpngw-` and the first 8 characters of the id.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// How many clients are connected when the server starts (default 0).
+    pub fn connections(mut self, connections: usize) -> Self {
+        self.connections = connections;
+        self
+    }
+
+    /// Its `max_connection_number`. Default: twice the connections, at least 10 and at
+    /// most 500 (or the connections, if more). Reported only: churn does not respect it.
+    pub fn max_connections(mut self, max: usize) -> Self {
+        self.max_connections = Some(max);
+        self
+    }
+
+    /// Its creation time (`created_at`, kept to the millisecond), the sort key and marker
+    /// of the gateway list. Default: 1 to 400 days before the server's clock started,
+    /// derived from the seed and the id, distinct from every other gateway's. Gateways
+    /// given the same time here share it, and a marker then skips all but the first of
+    /// them (as the service's would).
+    pub fn created_at(mut self, at: SystemTime) -> Self {
+        self.created_at = Some(at);
+        self
+    }
+}
+
+/// A gateway of a running [`MockServer`], from [`MockServer::gateways`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct GatewayInfo {
+    /// The id.
+    pub id: String,
+    /// The name.
+    pub name: String,
+    /// `max_connection_number`.
+    pub max_connections: usize,
+    /// `created_at`.
+    pub created_at: SystemTime,
+}
 
 /// A running mock server. Dropping it shuts the server down.
 pub struct MockServer {
@@ -141,6 +268,7 @@ pub struct MockServer {
     addr: SocketAddr,
     base_url: String,
     gateway_ids: Vec<String>,
+    gateways: Vec<GatewayInfo>,
     shutdown: watch::Sender<bool>,
     task: Option<JoinHandle<std::io::Result<()>>>,
 }
@@ -150,7 +278,8 @@ impl fmt::Debug for MockServer {
         f.debug_struct("MockServer")
             .field("base_url", &self.base_url)
             .field("project_id", &self.shared.project_id)
-            .field("gateway_ids", &self.gateway_ids)
+            .field("gateways", &self.gateways)
+            .field("region", &self.shared.iam.region)
             .field("credentials", &self.shared.auth.credentials)
             .finish_non_exhaustive()
     }
@@ -189,16 +318,63 @@ impl MockServer {
         &self.gateway_ids
     }
 
-    /// The full URL of a gateway's connection list (without query).
-    pub fn connections_url(&self, gateway_id: &str) -> String {
+    /// The gateways (id, name, max connections, creation time), in the order they were
+    /// configured.
+    pub fn gateways(&self) -> &[GatewayInfo] {
+        &self.gateways
+    }
+
+    /// The region: the name of the project(s) IAM's `GET /v3/projects?name=` returns.
+    pub fn region(&self) -> &str {
+        &self.shared.iam.region
+    }
+
+    /// The ids of the projects IAM returns for [`region`](Self::region) (by default just
+    /// [`project_id`](Self::project_id)).
+    pub fn iam_project_ids(&self) -> &[String] {
+        &self.shared.iam.project_ids
+    }
+
+    /// The account (domain) id of the IAM projects (32 hex digits derived from the seed).
+    pub fn domain_id(&self) -> &str {
+        &self.shared.iam.domain_id
+    }
+
+    /// The full URL of the gateway list, `…/v5/{project_id}/p2c-vpn-gateways`.
+    pub fn gateways_url(&self) -> String {
         format!(
-            "{}/v5/{}/p2c-vpn-gateways/{}/connections",
+            "{}/v5/{}/p2c-vpn-gateways",
             self.base_url,
             percent_encoding::utf8_percent_encode(
                 &self.shared.project_id,
                 p2c_vpn_auth::canonical::ENCODE_SET
             ),
+        )
+    }
+
+    /// The full URL of one gateway, `…/p2c-vpn-gateways/{p2c_vgw_id}`.
+    pub fn gateway_url(&self, gateway_id: &str) -> String {
+        format!(
+            "{}/{}",
+            self.gateways_url(),
             percent_encoding::utf8_percent_encode(gateway_id, p2c_vpn_auth::canonical::ENCODE_SET),
+        )
+    }
+
+    /// The full URL of a gateway's connection list (without query).
+    pub fn connections_url(&self, gateway_id: &str) -> String {
+        format!("{}/connections", self.gateway_url(gateway_id))
+    }
+
+    /// The full URL that disconnects a connection (`POST`, no body).
+    pub fn disconnect_url(&self, gateway_id: &str, connection_id: &str) -> String {
+        format!(
+            "{}/{}/disconnect",
+            self.connections_url(gateway_id),
+            percent_encoding::utf8_percent_encode(
+                connection_id,
+                p2c_vpn_auth::canonical::ENCODE_SET
+            ),
         )
     }
 
@@ -278,8 +454,10 @@ impl Drop for MockServer {
 /// Configures and starts a [`MockServer`]; from [`MockServer::builder`].
 pub struct MockServerBuilder {
     seed: u64,
-    gateways: Vec<(String, usize)>,
+    gateways: Vec<MockGateway>,
     project_id: Option<String>,
+    region: String,
+    iam_projects: Option<Vec<String>>,
     credentials: Credentials,
     token: Option<SecretString>,
     require_signature: bool,
@@ -296,6 +474,8 @@ impl fmt::Debug for MockServerBuilder {
             .field("seed", &self.seed)
             .field("gateways", &self.gateways)
             .field("project_id", &self.project_id)
+            .field("region", &self.region)
+            .field("iam_projects", &self.iam_projects)
             .field("credentials", &self.credentials)
             .field("token", &self.token.as_ref().map(|_| "[REDACTED]"))
             .field("require_signature", &self.require_signature)
@@ -314,6 +494,8 @@ impl Default for MockServerBuilder {
             seed: DEFAULT_SEED,
             gateways: Vec::new(),
             project_id: None,
+            region: DEFAULT_REGION.to_owned(),
+            iam_projects: None,
             credentials: Credentials::new(DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY),
             token: None,
             require_signature: true,
@@ -334,14 +516,70 @@ impl MockServerBuilder {
         self
     }
 
-    /// Adds a gateway with `connections` connections (a repeated id replaces the earlier
-    /// count). Without any, sample gateways with seed-derived UUID ids are created.
+    /// Adds a gateway with `connections` connections and default attributes (see
+    /// [`MockGateway`]); a repeated id replaces the earlier count only. Without any
+    /// gateway, sample gateways with seed-derived UUID ids are created
+    /// ([`DEFAULT_GATEWAY_CONNECTIONS`]).
     pub fn gateway(mut self, id: impl Into<String>, connections: usize) -> Self {
         let id = id.into();
-        match self.gateways.iter_mut().find(|(g, _)| *g == id) {
-            Some(entry) => entry.1 = connections,
-            None => self.gateways.push((id, connections)),
+        match self.gateways.iter_mut().find(|g| g.id == id) {
+            Some(entry) => entry.connections = connections,
+            None => self
+                .gateways
+                .push(MockGateway::new(id).connections(connections)),
         }
+        self
+    }
+
+    /// Adds a gateway named `name` with `connections` connections; a repeated id replaces
+    /// the earlier name and count.
+    pub fn gateway_named(
+        mut self,
+        id: impl Into<String>,
+        name: impl Into<String>,
+        connections: usize,
+    ) -> Self {
+        let id = id.into();
+        let name = name.into();
+        match self.gateways.iter_mut().find(|g| g.id == id) {
+            Some(entry) => {
+                entry.name = Some(name);
+                entry.connections = connections;
+            }
+            None => self
+                .gateways
+                .push(MockGateway::new(id).name(name).connections(connections)),
+        }
+        self
+    }
+
+    /// Adds a gateway described in full; a repeated id replaces the earlier gateway.
+    pub fn gateway_with(mut self, gateway: MockGateway) -> Self {
+        match self.gateways.iter_mut().find(|g| g.id == gateway.id) {
+            Some(entry) => *entry = gateway,
+            None => self.gateways.push(gateway),
+        }
+        self
+    }
+
+    /// The region (default [`DEFAULT_REGION`]): IAM's `GET /v3/projects?name=<region>`
+    /// finds the project(s) of [`iam_projects`](Self::iam_projects); any other name finds
+    /// none. Also names the gateways' availability zones (`<region>a`, `<region>b`).
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.region = region.into();
+        self
+    }
+
+    /// The ids of the projects IAM returns for the region, in order. Default: the one
+    /// [`project_id`](Self::project_id). An empty list or two ids let a client test the
+    /// "no project" and "ambiguous region" cases; VPN requests are still accepted only
+    /// for [`project_id`](Self::project_id).
+    pub fn iam_projects<I, S>(mut self, ids: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.iam_projects = Some(ids.into_iter().map(Into::into).collect());
         self
     }
 
@@ -424,24 +662,53 @@ impl MockServerBuilder {
             let mut rng = data::rng_for(self.seed, b"project");
             data::uuid_from(&mut rng).simple().to_string()
         });
-        let mut specs = self.gateways;
-        if specs.is_empty() {
+        let mut configured = self.gateways;
+        if configured.is_empty() {
             let mut rng = data::rng_for(self.seed, b"sample-gateways");
-            specs = DEFAULT_GATEWAY_CONNECTIONS
+            configured = DEFAULT_GATEWAY_CONNECTIONS
                 .iter()
-                .map(|n| (data::uuid_from(&mut rng).to_string(), *n))
+                .map(|n| MockGateway::new(data::uuid_from(&mut rng).to_string()).connections(*n))
                 .collect();
         }
-        let gateway_ids: Vec<String> = specs.iter().map(|(id, _)| id.clone()).collect();
-        let gateways: HashMap<String, Arc<Gateway>> = specs
-            .into_iter()
-            .map(|(id, n)| (id.clone(), Arc::new(Gateway::new(&id, n, &data))))
+        let specs = resolve_gateways(configured, &data);
+        let gateway_infos: Vec<GatewayInfo> = specs
+            .iter()
+            .map(|g| GatewayInfo {
+                id: g.id.clone(),
+                name: g.name.clone(),
+                max_connections: g.max_connections,
+                created_at: clock::from_millis(g.created_ms),
+            })
             .collect();
+        let gateway_ids: Vec<String> = specs.iter().map(|g| g.id.clone()).collect();
+        let mut by_created: Vec<Arc<Gateway>> = specs
+            .iter()
+            .map(|spec| Arc::new(Gateway::new(spec, &data, &self.region)))
+            .collect();
+        let gateways: HashMap<String, Arc<Gateway>> = by_created
+            .iter()
+            .map(|g| (g.id().to_owned(), Arc::clone(g)))
+            .collect();
+        by_created.sort_by(|a, b| a.created_key().cmp(&b.created_key()));
+        let iam = IamConfig {
+            region: self.region,
+            project_ids: self
+                .iam_projects
+                .unwrap_or_else(|| vec![project_id.clone()]),
+            domain_id: {
+                let mut rng = data::rng_for(self.seed, b"domain");
+                data::uuid_from(&mut rng).simple().to_string()
+            },
+        };
+        let base_url = format!("http://{addr}");
 
         let (shutdown, shutdown_rx) = watch::channel(false);
         let shared = Arc::new(Shared {
+            base_url: base_url.clone(),
             project_id,
             gateways,
+            by_created,
+            iam,
             data,
             clock,
             auth: AuthConfig {
@@ -464,10 +731,45 @@ impl MockServerBuilder {
         Ok(MockServer {
             shared,
             addr,
-            base_url: format!("http://{addr}"),
+            base_url,
             gateway_ids,
+            gateways: gateway_infos,
             shutdown,
             task: Some(task),
         })
     }
+}
+
+/// Resolves the defaults of the configured gateways: names, max connections and distinct
+/// creation times (generated times move by a millisecond off any time already taken).
+fn resolve_gateways(configured: Vec<MockGateway>, data: &DataConfig) -> Vec<GatewaySpec> {
+    let mut taken: std::collections::HashSet<i64> = configured
+        .iter()
+        .filter_map(|g| g.created_at.map(clock::to_millis))
+        .collect();
+    configured
+        .into_iter()
+        .map(|g| {
+            let created_ms = match g.created_at {
+                Some(at) => clock::to_millis(at),
+                None => {
+                    // Keep a millisecond part, the form the service writes.
+                    let mut ms = data::generated_created_ms(data, &g.id);
+                    while ms.rem_euclid(1000) == 0 || !taken.insert(ms) {
+                        ms = ms.saturating_sub(1);
+                    }
+                    ms
+                }
+            };
+            GatewaySpec {
+                name: g.name.unwrap_or_else(|| data::default_name(&g.id)),
+                max_connections: g
+                    .max_connections
+                    .unwrap_or_else(|| data::default_max_connections(g.connections)),
+                connections: g.connections,
+                created_ms,
+                id: g.id,
+            }
+        })
+        .collect()
 }

@@ -1,20 +1,25 @@
-//! `p2c-vpn-mock`: runs the mock of Huawei Cloud's P2C VPN connections API until Ctrl-C.
+//! `p2c-vpn-mock`: runs the mock of Huawei Cloud's P2C VPN gateway API (and IAM's project
+//! lookup) until Ctrl-C.
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use clap::Parser;
 use p2c_vpn_auth::Credentials;
-use p2c_vpn_mock::{DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, DEFAULT_SEED, MockServer};
+use p2c_vpn_mock::{
+    DEFAULT_ACCESS_KEY, DEFAULT_REGION, DEFAULT_SECRET_KEY, DEFAULT_SEED, MockGateway, MockServer,
+};
 use secrecy::ExposeSecret as _;
 
 /// Default number of connections of a `--gateway ID` without `:COUNT`.
 const DEFAULT_COUNT: usize = 25;
 
-/// Offline mock of Huawei Cloud's `GET /v5/{project_id}/p2c-vpn-gateways/{p2c_vgw_id}/connections`.
+/// Offline mock of Huawei Cloud's P2C VPN gateway API (VPN v5: list and show gateways,
+/// list a gateway's connections, disconnect one) and of IAM's `GET /v3/projects?name=`.
 ///
-/// Prints the base URL, project id, gateway ids and the (fake, throwaway) AK/SK it
-/// accepts, then serves until Ctrl-C.
+/// Prints the base URL, project id, region, gateways and the (fake, throwaway) AK/SK it
+/// accepts, then serves until Ctrl-C. The base URL is both the VPN endpoint and the IAM
+/// endpoint.
 #[derive(Debug, Parser)]
 #[command(version)]
 struct Args {
@@ -27,10 +32,20 @@ struct Args {
     /// Seed of the generated data.
     #[arg(long, default_value_t = DEFAULT_SEED)]
     seed: u64,
-    /// A gateway, as ID or ID:COUNT (default count 25); repeatable. Default: two sample
-    /// gateways with generated ids.
-    #[arg(long = "gateway", value_name = "ID[:COUNT]", value_parser = parse_gateway)]
-    gateways: Vec<(String, usize)>,
+    /// A gateway: ID, ID:COUNT (default count 25), then optional `,name=NAME` and
+    /// `,max=N` (max connections), e.g. `gw-1:12,name=office,max=20`; repeatable.
+    /// Default: two sample gateways with generated ids. Default name: p2c-vpngw- and the
+    /// first 8 characters of the id.
+    #[arg(
+        long = "gateway",
+        value_name = "ID[:COUNT][,name=NAME][,max=N]",
+        value_parser = parse_gateway
+    )]
+    gateways: Vec<MockGateway>,
+    /// Region: IAM's `GET /v3/projects?name=REGION` returns the project (any other name
+    /// returns none).
+    #[arg(long, default_value = DEFAULT_REGION)]
+    region: String,
     /// Project id to accept (default: derived from the seed).
     #[arg(long)]
     project_id: Option<String>,
@@ -54,19 +69,39 @@ struct Args {
     masked_ips: bool,
 }
 
-fn parse_gateway(s: &str) -> Result<(String, usize), String> {
-    let (id, count) = match s.rsplit_once(':') {
+/// `ID[:COUNT][,name=NAME][,max=N]`.
+fn parse_gateway(s: &str) -> Result<MockGateway, String> {
+    let mut parts = s.split(',');
+    let head = parts.next().unwrap_or_default();
+    let (id, count) = match head.rsplit_once(':') {
         Some((id, n)) => (
             id,
             n.parse::<usize>()
                 .map_err(|_| format!("invalid connection count {n:?} in {s:?}"))?,
         ),
-        None => (s, DEFAULT_COUNT),
+        None => (head, DEFAULT_COUNT),
     };
     if id.is_empty() {
         return Err("empty gateway id".to_owned());
     }
-    Ok((id.to_owned(), count))
+    let mut gateway = MockGateway::new(id).connections(count);
+    for option in parts {
+        match option.split_once('=') {
+            Some(("name", name)) if !name.is_empty() => gateway = gateway.name(name),
+            Some(("max", n)) => {
+                let max = n
+                    .parse::<usize>()
+                    .map_err(|_| format!("invalid max connections {n:?} in {s:?}"))?;
+                gateway = gateway.max_connections(max);
+            }
+            _ => {
+                return Err(format!(
+                    "invalid gateway option {option:?} in {s:?} (expected name=NAME or max=N)"
+                ));
+            }
+        }
+    }
+    Ok(gateway)
 }
 
 #[tokio::main]
@@ -84,9 +119,10 @@ async fn main() -> ExitCode {
         .seed(args.seed)
         .require_signature(!args.no_auth)
         .churn(args.churn)
-        .masked_ips(args.masked_ips);
-    for (id, count) in args.gateways {
-        builder = builder.gateway(id, count);
+        .masked_ips(args.masked_ips)
+        .region(args.region);
+    for gateway in args.gateways {
+        builder = builder.gateway_with(gateway);
     }
     if let Some(project) = args.project_id {
         builder = builder.project_id(project);
@@ -110,10 +146,14 @@ async fn main() -> ExitCode {
     let creds = server.credentials();
     println!("p2c-vpn-mock listening on {}", server.base_url());
     println!("project id: {}", server.project_id());
-    for id in server.gateway_ids() {
+    println!("region:     {}", server.region());
+    for gateway in server.gateways() {
         println!(
-            "gateway:    {id} ({} connections)",
-            server.connection_count(id).unwrap_or_default()
+            "gateway:    {} ({} connections) name={} max={}",
+            gateway.id,
+            server.connection_count(&gateway.id).unwrap_or_default(),
+            gateway.name,
+            gateway.max_connections,
         );
     }
     if args.no_auth {
@@ -132,6 +172,7 @@ async fn main() -> ExitCode {
         creds.secret_key().expose_secret()
     );
     println!("export HUAWEICLOUD_SDK_PROJECT_ID={}", server.project_id());
+    println!("export HUAWEICLOUD_SDK_IAM_ENDPOINT={}", server.base_url());
     if let Some(first) = server.gateway_ids().first() {
         println!("curl {}", server.connections_url(first));
     }
@@ -151,13 +192,25 @@ async fn main() -> ExitCode {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_gateway;
+    use super::{MockGateway, parse_gateway};
 
     #[test]
     fn gateway_spec() {
-        assert_eq!(parse_gateway("gw"), Ok(("gw".to_owned(), 25)));
-        assert_eq!(parse_gateway("gw:7"), Ok(("gw".to_owned(), 7)));
+        let gw = |id: &str, n: usize| MockGateway::new(id).connections(n);
+        assert_eq!(parse_gateway("gw"), Ok(gw("gw", 25)));
+        assert_eq!(parse_gateway("gw:7"), Ok(gw("gw", 7)));
+        assert_eq!(
+            parse_gateway("gw:7,name=office"),
+            Ok(gw("gw", 7).name("office"))
+        );
+        assert_eq!(
+            parse_gateway("gw,max=40,name=lab"),
+            Ok(gw("gw", 25).max_connections(40).name("lab"))
+        );
         assert!(parse_gateway("gw:x").is_err());
         assert!(parse_gateway(":3").is_err());
+        assert!(parse_gateway("gw:3,name=").is_err());
+        assert!(parse_gateway("gw:3,max=x").is_err());
+        assert!(parse_gateway("gw:3,colour=red").is_err());
     }
 }

@@ -10,6 +10,46 @@ use http::{HeaderMap, Method};
 /// Header values [`RecordedRequest`]'s `Debug` does not print.
 const REDACTED_HEADERS: &[&str] = &["authorization", "x-auth-token", "x-security-token"];
 
+/// The operation a request was routed to, named by its `operationId` in the specs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Operation {
+    /// `GET /v5/{project_id}/p2c-vpn-gateways`.
+    ListP2cVgws,
+    /// `GET /v5/{project_id}/p2c-vpn-gateways/{p2c_vgw_id}`.
+    ShowP2cVgw,
+    /// `GET /v5/{project_id}/p2c-vpn-gateways/{p2c_vgw_id}/connections`.
+    ListP2cVgwConnections,
+    /// `POST /v5/{project_id}/p2c-vpn-gateways/{p2c_vgw_id}/connections/{connection_id}/disconnect`.
+    DeleteP2cVgwConnection,
+    /// IAM `GET /v3/projects` (`openapi/iam.yaml`).
+    KeystoneListProjects,
+}
+
+impl Operation {
+    /// The `operationId`, e.g. `"ListP2cVgws"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ListP2cVgws => "ListP2cVgws",
+            Self::ShowP2cVgw => "ShowP2cVgw",
+            Self::ListP2cVgwConnections => "ListP2cVgwConnections",
+            Self::DeleteP2cVgwConnection => "DeleteP2cVgwConnection",
+            Self::KeystoneListProjects => "KeystoneListProjects",
+        }
+    }
+
+    /// Whether this is an IAM operation rather than a VPN one.
+    pub fn is_iam(self) -> bool {
+        matches!(self, Self::KeystoneListProjects)
+    }
+}
+
+impl fmt::Display for Operation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A request as the mock received it.
 ///
 /// Holds the headers as sent, `Authorization` included (the mock is for tests and its
@@ -24,6 +64,10 @@ pub struct RecordedRequest {
     pub path: String,
     /// The raw query string without `?`, if any.
     pub query: Option<String>,
+    /// The operation the path and method route to; `None` for an unknown route (answered
+    /// 404 `APIGW.0101`). Count IAM lookups with
+    /// `requests().iter().filter(|r| r.operation == Some(Operation::KeystoneListProjects))`.
+    pub operation: Option<Operation>,
     /// The request headers.
     pub headers: HeaderMap,
     /// The `X-Request-Id` the mock answered with.
@@ -67,6 +111,7 @@ impl fmt::Debug for RecordedRequest {
             .field("method", &self.method)
             .field("path", &self.path)
             .field("query", &self.query)
+            .field("operation", &self.operation)
             .field("headers", &Headers(&self.headers))
             .field("request_id", &self.request_id)
             .field("received_at", &self.received_at)

@@ -39,6 +39,10 @@ fn serves_until_interrupted() {
                 "127.0.0.1:0",
                 "--gateway",
                 "gw-x:4",
+                "--gateway",
+                "gw-y:2,name=office,max=30",
+                "--region",
+                "eu-west-101",
                 "--project-id",
                 "proj",
                 "--no-auth",
@@ -62,8 +66,25 @@ fn serves_until_interrupted() {
     }
     let banner = banner.join("\n");
     assert!(banner.contains("project id: proj"), "{banner}");
-    assert!(banner.contains("gw-x (4 connections)"), "{banner}");
+    assert!(
+        banner.contains("gw-x (4 connections) name=p2c-vpngw-gw-x"),
+        "{banner}"
+    );
+    assert!(
+        banner.contains("gw-y (2 connections) name=office max=30"),
+        "{banner}"
+    );
+    assert!(banner.contains("region:     eu-west-101"), "{banner}");
     assert!(banner.contains("export HUAWEICLOUD_SDK_AK="), "{banner}");
+    let base = banner
+        .lines()
+        .find_map(|l| l.strip_prefix("p2c-vpn-mock listening on "))
+        .unwrap()
+        .to_owned();
+    assert!(
+        banner.contains(&format!("export HUAWEICLOUD_SDK_IAM_ENDPOINT={base}")),
+        "{banner}"
+    );
     let url = banner
         .lines()
         .find_map(|l| l.strip_prefix("curl "))
@@ -74,20 +95,26 @@ fn serves_until_interrupted() {
         .enable_all()
         .build()
         .unwrap();
-    let body: serde_json::Value = runtime.block_on(async {
-        reqwest::Client::builder()
-            .timeout(Duration::from_secs(5))
-            .build()
-            .unwrap()
-            .get(&url)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
-    });
-    assert_eq!(body["total_count"], 4);
+    let get = |url: String| {
+        runtime.block_on(async {
+            reqwest::Client::builder()
+                .timeout(Duration::from_secs(5))
+                .build()
+                .unwrap()
+                .get(url)
+                .send()
+                .await
+                .unwrap()
+                .json::<serde_json::Value>()
+                .await
+                .unwrap()
+        })
+    };
+    assert_eq!(get(url)["total_count"], 4);
+    let projects = get(format!("{base}/v3/projects?name=eu-west-101"));
+    assert_eq!(projects["projects"][0]["id"], "proj");
+    let gateways = get(format!("{base}/v5/proj/p2c-vpn-gateways"));
+    assert_eq!(gateways["total_count"], 2);
 
     let interrupted = Command::new("kill")
         .args(["-INT", &child.0.id().to_string()])

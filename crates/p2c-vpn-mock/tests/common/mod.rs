@@ -82,3 +82,64 @@ pub async fn list(
 pub async fn json(response: reqwest::Response) -> serde_json::Value {
     response.json().await.unwrap()
 }
+
+/// Sends `POST {base_url}{path}` with no body, signed with the server's credentials.
+pub async fn post_signed(server: &MockServer, path: &str) -> reqwest::Response {
+    let url = url::Url::parse(&format!("{}{path}", server.base_url())).unwrap();
+    let mut headers = HeaderMap::new();
+    Signer::new(server.credentials())
+        .sign(&Method::POST, &url, &mut headers, b"")
+        .unwrap();
+    http().post(url).headers(headers).send().await.unwrap()
+}
+
+/// The generated IAM client pointed at the mock, signing with `creds`, without retries.
+pub fn iam_with(server: &MockServer, creds: Credentials) -> p2c_vpn_api::iam::Client {
+    p2c_vpn_api::iam::Client::new_with_client(
+        server.base_url(),
+        http(),
+        ClientState::new()
+            .with_auth(Auth::aksk(creds))
+            .with_retry(RetryConfig::disabled()),
+    )
+}
+
+/// The server's AK/SK without a project id: what the official SDKs sign IAM requests with
+/// (no `X-Project-Id`).
+pub fn creds_without_project() -> Credentials {
+    Credentials::new(
+        p2c_vpn_mock::DEFAULT_ACCESS_KEY,
+        p2c_vpn_mock::DEFAULT_SECRET_KEY,
+    )
+}
+
+/// One page of the gateway list through the generated client.
+pub async fn gateways_page(
+    server: &MockServer,
+    limit: Option<u32>,
+    marker: Option<&str>,
+) -> p2c_vpn_api::types::ListP2cVgwsResponse {
+    let client = api(server);
+    let mut call = client.list_p2c_vgws().project_id(server.project_id());
+    if let Some(limit) = limit {
+        call = call.limit(limit);
+    }
+    if let Some(marker) = marker {
+        call = call.marker(marker);
+    }
+    call.send().await.unwrap().into_inner()
+}
+
+/// One gateway through the generated client.
+pub async fn show(server: &MockServer, gateway: &str) -> p2c_vpn_api::types::ShowResponseP2cVgw {
+    api(server)
+        .show_p2c_vgw()
+        .project_id(server.project_id())
+        .p2c_vgw_id(gateway)
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .p2c_vpn_gateway
+        .unwrap()
+}
