@@ -13,7 +13,7 @@ use progenitor_client::{ClientInfo, Error, OperationInfo};
 use reqwest::{Request, Response};
 use tracing::Instrument as _;
 
-use crate::{ClientState, RetryConfig, report};
+use crate::{ClientState, ResponseLimits, RetryConfig, report};
 
 /// Implements `ClientHooks<ClientState>` for a generated client by calling [`pre`] and
 /// [`exec`]; used by the generated `mod.rs`.
@@ -63,6 +63,8 @@ fn retry_reason(outcome: &reqwest::Result<Response>) -> Option<&'static str> {
         Ok(r) if RetryConfig::is_retryable_status(r.status()) => Some("retryable status"),
         Ok(_) => None,
         Err(e) if e.is_timeout() => Some("timeout"),
+        // An untrusted certificate stays untrusted: asking again only repeats the exposure.
+        Err(e) if crate::certificate_problem(e).is_some() => None,
         Err(e) if e.is_connect() => Some("connect error"),
         // A body cut off mid-way (connection reset) surfaces as a body/decode error here,
         // because `send_once` reads the whole body before the generated code sees it.
@@ -71,14 +73,28 @@ fn retry_reason(outcome: &reqwest::Result<Response>) -> Option<&'static str> {
     }
 }
 
-/// One attempt: send, then read the whole body so a connection dropped mid-body is a
-/// retryable failure of this attempt rather than a decode error after the loop.
-async fn send_once(http: &reqwest::Client, request: Request) -> reqwest::Result<Response> {
-    let response = http.execute(request).await?;
+/// One attempt: send, then read the whole body (within the [`ResponseLimits`]) so a
+/// connection dropped mid-body is a retryable failure of this attempt rather than a decode
+/// error after the loop. A body past a limit is not retried: the response is handed on with
+/// a body that fails with [`LimitExceeded`](crate::LimitExceeded), which the generated code
+/// reports as a body error.
+async fn send_once(
+    http: &reqwest::Client,
+    request: Request,
+    limits: &ResponseLimits,
+) -> reqwest::Result<Response> {
+    let mut response = http.execute(request).await?;
     let status = response.status();
     let version = response.version();
     let headers = response.headers().clone();
-    let body = response.bytes().await?;
+    let body =
+        match limits.read(&mut response).await? {
+            Ok(bytes) => reqwest::Body::from(bytes),
+            Err(exceeded) => reqwest::Body::wrap_stream(futures::stream::once(async move {
+                Err::<Bytes, _>(exceeded)
+            })),
+        };
+    drop(response);
     let mut rebuilt = http::Response::new(body);
     *rebuilt.status_mut() = status;
     *rebuilt.version_mut() = version;
@@ -134,7 +150,7 @@ where
             elapsed_ms = tracing::field::Empty,
         );
         let started = Instant::now();
-        let outcome = send_once(client.client(), request)
+        let outcome = send_once(client.client(), request, state.limits())
             .instrument(span.clone())
             .await;
         span.record("elapsed_ms", started.elapsed().as_millis() as u64);

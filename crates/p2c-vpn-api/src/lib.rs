@@ -28,6 +28,7 @@
 )]
 mod generated;
 mod hooks;
+mod limits;
 mod report;
 mod retry;
 
@@ -38,9 +39,26 @@ use std::time::Duration;
 pub use generated::p2c_vpn::*;
 /// Every generated module (`p2c_vpn`, `iam`, ...), one per spec.
 pub use generated::*;
+pub use limits::{
+    DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_JSON_VALUES, LimitExceeded, ResponseLimits, json_values,
+};
 pub use p2c_vpn_auth as auth;
 pub use report::{CallReport, with_report};
 pub use retry::RetryConfig;
+
+/// Why the server's TLS certificate was refused, if that is what `error` is about (rustls
+/// reports it as "invalid peer certificate: REASON" somewhere in the source chain).
+pub fn certificate_problem(error: &(dyn std::error::Error + 'static)) -> Option<String> {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(c) = cause {
+        let text = c.to_string();
+        if let Some(reason) = text.strip_prefix("invalid peer certificate: ") {
+            return Some(reason.to_owned());
+        }
+        cause = c.source();
+    }
+    None
+}
 
 /// Inner state carried by the generated [`Client`] and read by its hooks.
 #[derive(Clone, Debug, Default)]
@@ -48,6 +66,7 @@ pub struct ClientState {
     auth: Option<Arc<auth::Auth>>,
     retry: RetryConfig,
     attempt_timeout: Option<Duration>,
+    limits: ResponseLimits,
 }
 
 impl ClientState {
@@ -72,6 +91,17 @@ impl ClientState {
     pub fn with_attempt_timeout(mut self, timeout: Duration) -> Self {
         self.attempt_timeout = Some(timeout);
         self
+    }
+
+    /// Caps each response body (bytes, JSON values) while it arrives.
+    pub fn with_limits(mut self, limits: ResponseLimits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// The response caps.
+    pub fn limits(&self) -> &ResponseLimits {
+        &self.limits
     }
 
     /// The authentication in use, if any.

@@ -6,7 +6,7 @@ use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use p2c_vpn_api::{ClientState, ResponseValue, RetryConfig, with_report};
+use p2c_vpn_api::{ClientState, ResponseLimits, ResponseValue, RetryConfig, with_report};
 use p2c_vpn_auth::{Auth, Credentials, CredentialsChain, ENV_PROJECT_ID};
 use reqwest::StatusCode;
 use tokio::sync::OnceCell;
@@ -57,6 +57,7 @@ struct Inner {
     base_url: String,
     auth: Auth,
     retry: RetryConfig,
+    limits: ResponseLimits,
     timeout: Duration,
     operation_timeout: Duration,
     /// Where the project ID is looked up when none was given.
@@ -96,8 +97,20 @@ pub struct ClientBuilder {
     operation_timeout: Duration,
     retry: RetryConfig,
     user_agent: String,
-    http_client: Option<reqwest::Client>,
+    http_client: Option<HttpClientBuilder>,
     allow_insecure_http: bool,
+    limits: ResponseLimits,
+}
+
+/// A caller's reqwest builder: consumed by the first `build` (reqwest builders are not
+/// `Clone`); a clone of the [`ClientBuilder`] shares it.
+#[derive(Clone)]
+struct HttpClientBuilder(Arc<Mutex<Option<reqwest::ClientBuilder>>>);
+
+impl std::fmt::Debug for HttpClientBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("reqwest::ClientBuilder")
+    }
 }
 
 impl Default for ClientBuilder {
@@ -116,6 +129,7 @@ impl Default for ClientBuilder {
             user_agent: concat!("p2c-vpn/", env!("CARGO_PKG_VERSION")).to_owned(),
             http_client: None,
             allow_insecure_http: false,
+            limits: ResponseLimits::default(),
         }
     }
 }
@@ -172,8 +186,7 @@ impl ClientBuilder {
         self
     }
 
-    /// Bound on establishing a connection, TLS included (default 10 s). Ignored when a
-    /// custom [`http_client`](Self::http_client) is given: configure it there.
+    /// Bound on establishing a connection, TLS included (default 10 s).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
         self
@@ -192,17 +205,26 @@ impl ClientBuilder {
         self
     }
 
-    /// The `User-Agent` header (default `p2c-vpn/<version>`). Ignored with a custom
-    /// [`http_client`](Self::http_client).
+    /// The `User-Agent` header (default `p2c-vpn/<version>`).
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = user_agent.into();
         self
     }
 
-    /// Uses this reqwest client (its pool, proxy and TLS settings). Per-attempt timeouts
-    /// and retries still apply.
-    pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.http_client = Some(client);
+    /// Starts the HTTP client from this reqwest builder (its TLS roots, pool or DNS
+    /// settings, say). The client's transport rules are applied on top of it, so they cannot
+    /// be lost: no redirects followed, HTTP/1.1, the proxy rules, the connect timeout and the
+    /// user agent of this builder. Per-attempt timeouts and retries still apply.
+    pub fn http_client(mut self, builder: reqwest::ClientBuilder) -> Self {
+        self.http_client = Some(HttpClientBuilder(Arc::new(Mutex::new(Some(builder)))));
+        self
+    }
+
+    /// Caps on each response, enforced while the body arrives (default
+    /// [`ResponseLimits::default`]: 16 MiB, 100,000 JSON values). A response past a cap is an
+    /// [`ErrorKind::Decode`] error naming the cap, never retried.
+    pub fn response_limits(mut self, limits: ResponseLimits) -> Self {
+        self.limits = limits;
         self
     }
 
@@ -251,15 +273,13 @@ impl ClientBuilder {
             }
             None => Some(self.iam_lookup()?),
         };
-        let http = match &self.http_client {
-            Some(client) => client.clone(),
-            None => self.http(&base_url, iam.as_ref())?,
-        };
+        let http = self.http(&base_url, iam.as_ref())?;
         let inner = Inner {
             http,
             base_url,
             auth,
             retry: self.retry,
+            limits: self.limits,
             timeout: self.timeout,
             operation_timeout: self.operation_timeout,
             iam,
@@ -304,17 +324,37 @@ impl ClientBuilder {
         })
     }
 
-    /// The HTTP client: no redirects, HTTP/1.1, timeouts, user agent.
+    /// The HTTP client: the transport rules (no redirects, HTTP/1.1, proxies only for
+    /// remote HTTPS), timeouts, user agent; on the caller's reqwest builder if one was given.
     fn http(&self, base_url: &str, iam: Option<&IamLookup>) -> Result<reqwest::Client> {
-        let mut http = reqwest::Client::builder()
+        let custom = match &self.http_client {
+            Some(shared) => {
+                let mut slot = shared.0.lock().unwrap_or_else(|e| e.into_inner());
+                Some(slot.take().ok_or_else(|| {
+                    Error::invalid_input(
+                        "the reqwest builder given to .http_client(..) was already used by an \
+                         earlier build(); give a new one",
+                    )
+                })?)
+            }
+            None => None,
+        };
+        let custom_tls = custom.is_some();
+        let mut http = custom
+            .unwrap_or_else(|| {
+                reqwest::Client::builder().pool_idle_timeout(Duration::from_secs(60))
+            })
             .connect_timeout(self.connect_timeout)
             .user_agent(self.user_agent.as_str())
-            .pool_idle_timeout(Duration::from_secs(60))
             // The API never redirects. Following one would re-send the signed headers
             // (reqwest keeps X-Security-Token across hosts) to wherever it points.
-            .redirect(reqwest::redirect::Policy::none());
+            .redirect(reqwest::redirect::Policy::none())
+            // As the official SDKs: the signature binds `Host`, which HTTP/2 would carry
+            // as `:authority`.
+            .http1_only();
+        http = proxies(http, &env_proxy_settings())?;
         let plain = |url: &str| url.starts_with("http://");
-        if plain(base_url) && iam.is_none_or(|i| plain(&i.endpoint)) {
+        if !custom_tls && plain(base_url) && iam.is_none_or(|i| plain(&i.endpoint)) {
             // Plain HTTP never does TLS (and redirects are off), so don't load the system
             // trust store: ~3 ms of a CLI run (see BENCHMARKS.md).
             http = http.tls_certs_only(Vec::new());
@@ -809,6 +849,7 @@ impl Inner {
         ClientState::new()
             .with_auth(auth)
             .with_retry(self.retry.clone())
+            .with_limits(self.limits)
             .with_attempt_timeout(self.timeout)
     }
 
@@ -830,6 +871,53 @@ impl Inner {
             id,
         }
     }
+}
+
+/// The proxy settings of the environment (`HTTPS_PROXY`, `ALL_PROXY`, `NO_PROXY`, upper or
+/// lower case). `HTTP_PROXY` is ignored on purpose: plain-http requests never use a proxy.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(crate) struct ProxySettings {
+    pub(crate) https_proxy: Option<String>,
+    pub(crate) no_proxy: Option<String>,
+}
+
+fn env_proxy_settings() -> ProxySettings {
+    let first = |names: &[&str]| {
+        names
+            .iter()
+            .find_map(|n| std::env::var(n).ok().filter(|v| !v.trim().is_empty()))
+    };
+    ProxySettings {
+        https_proxy: first(&["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"]),
+        no_proxy: first(&["NO_PROXY", "no_proxy"]),
+    }
+}
+
+/// Applies the proxy rule: only HTTPS to a non-loopback host goes through a proxy (a
+/// CONNECT tunnel: TLS stays end to end, the proxy sees the host name only); plain-http and
+/// loopback requests never do, whatever the environment says, because signed headers and the
+/// security token would cross the proxy in clear.
+pub(crate) fn proxies(
+    http: reqwest::ClientBuilder,
+    settings: &ProxySettings,
+) -> Result<reqwest::ClientBuilder> {
+    let http = http.no_proxy();
+    let Some(url) = &settings.https_proxy else {
+        return Ok(http);
+    };
+    let proxy = reqwest::Proxy::https(url.trim()).map_err(|e| {
+        // The proxy URL may hold a password: name the variable, not the value.
+        Error::invalid_input(format!(
+            "HTTPS_PROXY/ALL_PROXY is not a usable proxy URL: {}",
+            e.to_string().replace(url.trim(), "[proxy URL]")
+        ))
+    })?;
+    let mut exempt = String::from("localhost,127.0.0.0/8,::1");
+    if let Some(extra) = &settings.no_proxy {
+        exempt.push(',');
+        exempt.push_str(extra);
+    }
+    Ok(http.proxy(proxy.no_proxy(reqwest::NoProxy::from_string(&exempt))))
 }
 
 fn request_id_header(headers: &reqwest::header::HeaderMap) -> Option<String> {

@@ -12,6 +12,9 @@ use p2c_vpn_api::{CallReport, ResponseValue};
 use reqwest::StatusCode;
 use serde_json::Value;
 
+/// How much of a server's message `Display` shows (the accessor has all of it).
+const DISPLAY_MESSAGE_CHARS: usize = 300;
+
 /// How much of a non-JSON error body is kept.
 const BODY_SNIPPET_BYTES: usize = 512;
 
@@ -181,14 +184,27 @@ impl Error {
             },
             E::UnexpectedResponse(response) => {
                 let status = response.status();
+                // Redirects are never followed (they would carry the signed headers):
+                // say where it pointed, without any user-info part.
+                let location = response
+                    .headers()
+                    .get(reqwest::header::LOCATION)
+                    .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+                    .map(|l| format!(" (a redirect to {:?}, not followed)", without_userinfo(&l)))
+                    .unwrap_or_default();
                 Self::service(
                     status,
                     None,
-                    format!("unexpected HTTP status {status}"),
+                    format!("unexpected HTTP status {status}{location}"),
                     None,
                 )
             }
         };
+        if err.kind == ErrorKind::Unauthorized
+            && let Some(hint) = clock_hint(&report.headers, &err.message)
+        {
+            err.message.push_str(&hint);
+        }
         err.attempts = report.attempts;
         if let Some(id) = report.request_id() {
             err.request_id = Some(id.to_owned());
@@ -197,6 +213,22 @@ impl Error {
     }
 
     fn transport(e: reqwest::Error) -> Self {
+        if let Some(exceeded) = find_source::<p2c_vpn_api::LimitExceeded>(&e) {
+            let message = exceeded.to_string();
+            return Self::new(ErrorKind::Decode, message).with_source(e);
+        }
+        if let Some(reason) = p2c_vpn_api::certificate_problem(&e) {
+            let host = e
+                .url()
+                .and_then(|u| u.host_str())
+                .unwrap_or("the server")
+                .to_owned();
+            return Self::new(
+                ErrorKind::Connect,
+                format!("certificate for {host} not trusted: {reason}"),
+            )
+            .with_source(e);
+        }
         let kind = if e.is_timeout() {
             ErrorKind::Timeout
         } else if e.is_connect() {
@@ -312,6 +344,70 @@ impl Error {
     }
 }
 
+/// The first error of type `T` in `e`'s source chain.
+fn find_source<'a, T: std::error::Error + 'static>(
+    e: &'a (dyn std::error::Error + 'static),
+) -> Option<&'a T> {
+    let mut cause: Option<&'a (dyn std::error::Error + 'static)> = Some(e);
+    while let Some(c) = cause {
+        if let Some(found) = c.downcast_ref::<T>() {
+            return Some(found);
+        }
+        cause = c.source();
+    }
+    None
+}
+
+/// `url` without `user:password@`.
+fn without_userinfo(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if !parsed.username().is_empty() || parsed.password().is_some() => {
+            let _ = parsed.set_username("");
+            let _ = parsed.set_password(None);
+            parsed.to_string()
+        }
+        _ => url.chars().take(200).collect(),
+    }
+}
+
+/// Signatures are valid for 15 minutes around the server's clock: when a 401/403 comes with
+/// a `Date` more than 5 minutes from ours (or the service says the request expired), say
+/// how far off the local clock is.
+fn clock_hint(headers: &reqwest::header::HeaderMap, message: &str) -> Option<String> {
+    let server = headers
+        .get(reqwest::header::DATE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| httpdate::parse_http_date(v).ok());
+    let skew = server.map(|server| {
+        let now = std::time::SystemTime::now();
+        match now.duration_since(server) {
+            Ok(ahead) => (ahead, "ahead of"),
+            Err(e) => (e.duration(), "behind"),
+        }
+    });
+    let expired = message.to_ascii_lowercase().contains("expire");
+    match skew {
+        Some((by, direction)) if by > Duration::from_secs(300) => Some(format!(
+            " — the local clock is {} {direction} the server's (signatures are valid for \
+             15 minutes): check the system clock",
+            humanize(by)
+        )),
+        _ if expired => Some(
+            " — the signature's date was refused: check that the system clock is right".to_owned(),
+        ),
+        _ => None,
+    }
+}
+
+fn humanize(d: Duration) -> String {
+    let secs = d.as_secs();
+    match secs {
+        0..=59 => format!("{secs}s"),
+        60..=3599 => format!("{}m {}s", secs / 60, secs % 60),
+        _ => format!("{}h {}m", secs / 3600, secs % 3600 / 60),
+    }
+}
+
 fn default_message(status: StatusCode) -> String {
     match status.canonical_reason() {
         Some(reason) => format!("HTTP {} {reason}", status.as_u16()),
@@ -388,7 +484,15 @@ impl fmt::Display for Error {
         if let Some(code) = &self.error_code {
             write!(f, " {code}")?;
         }
-        write!(f, ": {}", self.message)?;
+        // Server-supplied text can be long: `Display` keeps one readable line;
+        // `error_message()` has it all.
+        let cut = self
+            .status
+            .and_then(|_| self.message.char_indices().nth(DISPLAY_MESSAGE_CHARS));
+        match cut {
+            Some((cut, _)) => write!(f, ": {}…", &self.message[..cut])?,
+            None => write!(f, ": {}", self.message)?,
+        }
         let mut extra = Vec::new();
         if let Some(id) = &self.request_id {
             extra.push(format!("request id {id}"));

@@ -7,7 +7,7 @@ use futures::{StreamExt as _, TryStreamExt as _};
 
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::list::DEFAULT_PAGE_SIZE;
+use crate::list::{DEFAULT_MAX_PAGES, DEFAULT_PAGE_SIZE};
 use crate::model::{Gateway, GatewayPage};
 
 /// A request to list the project's gateways; made by [`Client::gateways`].
@@ -20,7 +20,8 @@ use crate::model::{Gateway, GatewayPage};
 ///
 /// Paging is defensive: it stops when `next_marker` is absent or a page is empty, and fails
 /// with [`ErrorKind::Pagination`](crate::ErrorKind::Pagination) instead of looping when the
-/// service repeats a marker or sends a page of gateways already seen.
+/// service repeats a marker or sends a page of gateways already seen, or after
+/// [`DEFAULT_MAX_PAGES`] pages.
 #[derive(Clone, Debug)]
 #[must_use = "a listing does nothing until sent or streamed"]
 pub struct ListGateways {
@@ -67,6 +68,7 @@ impl ListGateways {
             seen: HashSet<String>,
             first: bool,
             done: bool,
+            pages: u64,
         }
         let state = State {
             marker: self.marker.clone(),
@@ -75,6 +77,7 @@ impl ListGateways {
             seen: HashSet::new(),
             first: true,
             done: false,
+            pages: 0,
         };
         stream::unfold(state, |mut st| async move {
             if st.done {
@@ -97,6 +100,14 @@ impl ListGateways {
             if page.gateways.is_empty() {
                 st.done = true;
                 return first.then_some((Ok(page), st));
+            }
+            st.pages += 1;
+            if st.pages > DEFAULT_MAX_PAGES {
+                st.done = true;
+                let err = Error::pagination(format!(
+                    "stopped after {DEFAULT_MAX_PAGES} pages of gateways (the listing's cap)"
+                ));
+                return Some((Err(err), st));
             }
             let returned = page.gateways.len();
             page.gateways.retain(|g| match g.id() {

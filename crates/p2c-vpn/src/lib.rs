@@ -22,9 +22,14 @@ pub use client::{
 };
 pub use error::{Error, ErrorKind, Result};
 pub use gateways::ListGateways;
-pub use list::{DEFAULT_PAGE_SIZE, DEFAULT_READ_AHEAD, ListConnections};
+pub use list::{
+    DEFAULT_MAX_PAGES, DEFAULT_MAX_RECORDS, DEFAULT_PAGE_SIZE, DEFAULT_READ_AHEAD, ListConnections,
+};
 pub use model::{Connection, Gateway, GatewayPage, Page, api};
 pub use p2c_vpn_api::RetryConfig;
+pub use p2c_vpn_api::{
+    DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_JSON_VALUES, LimitExceeded, ResponseLimits,
+};
 pub use p2c_vpn_auth::{Credentials, CredentialsChain};
 pub use region::{REGIONS, endpoint as region_endpoint};
 

@@ -1,6 +1,7 @@
 //! Listing connections: one page, or every page as a lazy stream.
 
 use std::collections::HashSet;
+use std::hash::{Hash as _, Hasher as _};
 
 use futures::FutureExt as _;
 use futures::future::BoxFuture;
@@ -19,6 +20,12 @@ pub const DEFAULT_PAGE_SIZE: u32 = 100;
 /// [`ListConnections::read_ahead`]). Measured in `benches/list.rs`: with 2 ms of latency per
 /// page, 4 pages in flight list 10,000 connections about 3x faster than one at a time.
 pub const DEFAULT_READ_AHEAD: usize = 4;
+
+/// Default cap on the pages of one listing: 10,000 (a million connections at the default
+/// page size; a gateway allows at most 500).
+pub const DEFAULT_MAX_PAGES: u64 = 10_000;
+/// Default cap on the records of one listing: 1,000,000.
+pub const DEFAULT_MAX_RECORDS: u64 = 1_000_000;
 
 /// A request to list a gateway's connections; made by [`Client::connections`].
 ///
@@ -42,6 +49,8 @@ pub struct ListConnections {
     offset: Option<u32>,
     page_size: Option<u32>,
     read_ahead: usize,
+    max_pages: u64,
+    max_records: u64,
 }
 
 impl ListConnections {
@@ -53,6 +62,8 @@ impl ListConnections {
             offset: None,
             page_size: None,
             read_ahead: DEFAULT_READ_AHEAD,
+            max_pages: DEFAULT_MAX_PAGES,
+            max_records: DEFAULT_MAX_RECORDS,
         }
     }
 
@@ -83,6 +94,20 @@ impl ListConnections {
         self
     }
 
+    /// Stops a stream with an [`ErrorKind::Pagination`](crate::ErrorKind::Pagination) error
+    /// after this many pages (default [`DEFAULT_MAX_PAGES`]), so a server whose
+    /// `total_count` never ends cannot keep the caller paging forever.
+    pub fn max_pages(mut self, pages: u64) -> Self {
+        self.max_pages = pages;
+        self
+    }
+
+    /// Likewise after this many records (default [`DEFAULT_MAX_RECORDS`]).
+    pub fn max_records(mut self, records: u64) -> Self {
+        self.max_records = records;
+        self
+    }
+
     /// Makes one request and returns its page.
     pub async fn send(self) -> Result<Page> {
         let gateway_id = self.client.resolve_gateway(&self.gateway_id).await?;
@@ -106,6 +131,9 @@ impl ListConnections {
             first: true,
             done: false,
             resolved: None,
+            pages: 0,
+            records: 0,
+            page_hashes: HashSet::new(),
         };
         stream::unfold(pager, |mut pager| async move {
             let item = pager.next_page().await?;
@@ -141,6 +169,11 @@ struct Pager {
     done: bool,
     /// The gateway's ID, once resolved from what the caller named.
     resolved: Option<String>,
+    /// Pages and records received so far, against the listing's caps.
+    pages: u64,
+    records: u64,
+    /// Content hashes of pages holding records without IDs.
+    page_hashes: HashSet<u64>,
 }
 
 impl Pager {
@@ -209,12 +242,47 @@ impl Pager {
             }
         };
         let first = std::mem::replace(&mut self.first, false);
-        // Follow the latest total: the list may grow or shrink while we page.
-        self.total = page.total_count.map(|t| u64::try_from(t).unwrap_or(0));
+        // Follow the latest total: the list may grow or shrink while we page. A negative
+        // total means nothing: treat it as unknown.
+        self.total = match page.total_count {
+            Some(t) if t < 0 => {
+                tracing::warn!(total_count = t, "negative total_count treated as unknown");
+                None
+            }
+            t => t.map(|t| t as u64),
+        };
         let returned = page.connections.len() as u64;
         if returned == 0 {
             self.done = true;
             return first.then_some(Ok(page));
+        }
+        self.pages += 1;
+        self.records += returned;
+        if self.pages > self.list.max_pages || self.records > self.list.max_records {
+            self.done = true;
+            return Some(Err(Error::pagination(format!(
+                "stopped after {} page(s) and {} record(s): the listing passed its cap of {} \
+                 pages or {} records (raise it with max_pages / max_records if the gateway \
+                 really has that many)",
+                self.pages, self.records, self.list.max_pages, self.list.max_records
+            ))));
+        }
+        // A server that ignores `offset` and sends records without IDs: recognise a page by
+        // its content instead.
+        if page.connections.iter().any(|c| c.connection_id().is_none()) {
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            for c in &page.connections {
+                serde_json::to_string(c)
+                    .unwrap_or_default()
+                    .hash(&mut hasher);
+            }
+            if !self.page_hashes.insert(hasher.finish()) {
+                self.done = true;
+                return Some(Err(Error::pagination(format!(
+                    "the page at offset {offset} repeated an earlier page ({returned} \
+                     connection(s) without IDs); the server appears to ignore `offset`"
+                ))));
+            }
         }
         page.connections.retain(|c| match c.connection_id() {
             Some(id) => self.seen.insert(id),
