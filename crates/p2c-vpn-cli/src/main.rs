@@ -8,6 +8,7 @@ mod demo;
 mod error;
 mod human;
 mod output;
+mod sanitize;
 mod watch;
 
 use std::io::Write;

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::time::Instant;
 
-use comfy_table::{Cell, Color};
+use comfy_table::Color;
 use p2c_vpn::{Client, Connection};
 use serde::Serialize;
 
@@ -13,7 +13,8 @@ use crate::cli::{WatchArgs, WatchFormat};
 use crate::connect::{self, Fetch};
 use crate::error::CliError;
 use crate::human;
-use crate::output::{self, Style};
+use crate::output::{self, Style, TextCell};
+use crate::sanitize;
 
 /// What happened to a connection between two ticks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -194,7 +195,10 @@ pub async fn run(
             });
         }
         for failure in &failures {
-            eprintln!("p2c-vpn: warning: tick {tick}: {failure}");
+            eprintln!(
+                "p2c-vpn: warning: tick {tick}: {}",
+                sanitize::for_terminal(&failure.to_string())
+            );
         }
         match args.output {
             WatchFormat::Ndjson => write_events(out, tick, &events)?,
@@ -249,7 +253,6 @@ fn write_table(
         writeln!(out, "No connections.")?;
         return Ok(());
     }
-    let mut table = output::new_table(style);
     let mut headers = Vec::new();
     if several {
         headers.push("GATEWAY");
@@ -264,34 +267,36 @@ fn write_table(
         "IN RATE",
         "OUT RATE",
     ]);
-    table.set_header(headers.iter().map(|h| output::header(h, style)));
-    for e in events {
-        let c = &e.connection;
-        let mut cells = Vec::with_capacity(headers.len());
-        if several {
-            cells.push(Cell::new(&e.gateway));
-        }
-        let state = match e.kind {
-            EventKind::New => output::colored("new", Color::Green, style),
-            EventKind::Update => Cell::new(""),
-            EventKind::Dropped => output::colored("dropped", Color::Red, style),
-        };
-        cells.extend([
-            state,
-            output::colored(output::or_dash(c.user_name()), Color::Cyan, style),
-            Cell::new(output::or_dash(c.client_virtual_ip.as_deref())),
-            Cell::new(output::or_dash(c.connected_for().map(human::duration))),
-            Cell::new(output::or_dash(c.inbound_bytes.map(human::bytes))),
-            Cell::new(output::or_dash(c.outbound_bytes.map(human::bytes))),
-            Cell::new(output::or_dash(e.in_bps.map(human::rate))),
-            Cell::new(output::or_dash(e.out_bps.map(human::rate))),
-        ]);
-        table.add_row(cells);
-    }
     let offset = usize::from(several);
-    output::align_right(&mut table, (offset + 3)..(offset + 8));
-    writeln!(out, "{table}")?;
+    let right: Vec<usize> = ((offset + 3)..(offset + 8)).collect();
+    let make_rows = || events.iter().map(|e| event_cells(e, several));
+    output::write_table(out, style, &headers, &right, events.len(), make_rows)?;
     Ok(())
+}
+
+/// One row of the watch table (every server string made safe by [`TextCell`]).
+fn event_cells(e: &Event, several: bool) -> Vec<TextCell<'_>> {
+    let c = &e.connection;
+    let mut cells = Vec::with_capacity(9);
+    if several {
+        cells.push(TextCell::new(e.gateway.as_str()));
+    }
+    let state = match e.kind {
+        EventKind::New => TextCell::new("new").color(Color::Green),
+        EventKind::Update => TextCell::new(""),
+        EventKind::Dropped => TextCell::new("dropped").color(Color::Red),
+    };
+    cells.extend([
+        state,
+        TextCell::new(c.user_name().unwrap_or("-")).color(Color::Cyan),
+        TextCell::new(c.client_virtual_ip.as_deref().unwrap_or("-")),
+        TextCell::new(output::or_dash(c.connected_for().map(human::duration))),
+        TextCell::new(output::or_dash(c.inbound_bytes.map(human::bytes))),
+        TextCell::new(output::or_dash(c.outbound_bytes.map(human::bytes))),
+        TextCell::new(output::or_dash(e.in_bps.map(human::rate))),
+        TextCell::new(output::or_dash(e.out_bps.map(human::rate))),
+    ]);
+    cells
 }
 
 #[cfg(test)]
