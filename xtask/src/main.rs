@@ -29,22 +29,25 @@ enum Task {
     Update,
     /// Validate and lint every spec in openapi/ (every finding with its JSON pointer).
     Lint,
-    /// Report spec changes (vs. a git revision, or between two files), each classified
-    /// breaking or non-breaking for users of the generated client.
+    /// Report spec changes, each classified breaking or non-breaking for users of the
+    /// generated client: every spec in openapi/ (vs. a git revision), or two files.
+    /// Exit 0: no breaking change; 1: breaking change(s); 2: could not compare (a side is
+    /// not a spec `regen` accepts, or git failed).
     Diff {
-        /// Git revision whose openapi/p2c-vpn.yaml is the old side (default: HEAD).
+        /// Git revision whose openapi/*.yaml are the old side (default: HEAD); every spec
+        /// present on either side is compared with the working tree.
         #[arg(value_name = "BASE", conflicts_with = "old")]
         base: Option<String>,
-        /// Old spec from a file instead of git.
+        /// Old spec from a file (default with --new: openapi/p2c-vpn.yaml at BASE).
         #[arg(long, value_name = "FILE")]
         old: Option<PathBuf>,
-        /// New spec from a file instead of the working tree's openapi/p2c-vpn.yaml.
+        /// New spec from a file (default with --old: the working tree's openapi/p2c-vpn.yaml).
         #[arg(long, value_name = "FILE")]
         new: Option<PathBuf>,
         /// Report format.
         #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
         format: DiffFormat,
-        /// Exit 1 if any change is breaking (errors exit 2).
+        /// Accepted for existing scripts: breaking changes always exit 1.
         #[arg(long)]
         fail_on_breaking: bool,
     },
@@ -89,8 +92,8 @@ fn main() -> ExitCode {
             old,
             new,
             format,
-            fail_on_breaking,
-        } => run_diff(&root, base, old, new, format, fail_on_breaking),
+            fail_on_breaking: _,
+        } => run_diff(&root, base, old, new, format),
         Task::PublicApi { check } => run_public_api(&root, check),
         Task::Bench { mode, runs } => xtask::bench::run(&root, &mode, runs),
         Task::Lint => run_lint(&root),
@@ -146,42 +149,55 @@ fn run_lint(root: &std::path::Path) -> ExitCode {
     code
 }
 
+/// `cargo xtask diff`: exit 0 when nothing breaks, 1 on breaking changes, 2 when a side
+/// could not be compared (the reasons on stderr, no report).
 fn run_diff(
     root: &std::path::Path,
     base: Option<String>,
     old: Option<PathBuf>,
     new: Option<PathBuf>,
     format: DiffFormat,
-    fail_on_breaking: bool,
 ) -> ExitCode {
     use xtask::diff;
-    let old = match old {
-        Some(file) => diff::load_file(&file),
-        None => diff::load_revision(root, base.as_deref().unwrap_or("HEAD")),
+    let rev = base.as_deref().unwrap_or("HEAD");
+    let reports = if old.is_none() && new.is_none() {
+        diff::compare_revision(root, rev)
+    } else {
+        let old = match old {
+            Some(file) => diff::load_file(&file),
+            None => diff::load_revision(root, rev, regen::SPEC_PATH),
+        };
+        let new = match new {
+            Some(file) => diff::load_file(&file),
+            None => diff::load_file(&root.join(regen::SPEC_PATH)).map(|mut d| {
+                d.label = "working tree".into();
+                d
+            }),
+        };
+        match (old, new) {
+            (Ok(old), Ok(new)) => Ok(vec![diff::diff(&old, &new)]),
+            (old, new) => Err(old.err().into_iter().chain(new.err()).collect()),
+        }
     };
-    let new = match new {
-        Some(file) => diff::load_file(&file),
-        None => diff::load_file(&root.join(regen::SPEC_PATH)).map(|mut d| {
-            d.label = "working tree".into();
-            d
-        }),
-    };
-    let (old, new) = match (old, new) {
-        (Ok(old), Ok(new)) => (old, new),
-        (Err(e), _) | (_, Err(e)) => {
-            eprintln!("error: {e}");
+    let reports = match reports {
+        Ok(reports) => reports,
+        Err(errors) => {
+            for e in errors {
+                eprintln!("error: {e}");
+            }
+            eprintln!("error: could not compare (exit 2)");
             return ExitCode::from(2);
         }
     };
-    let report = diff::diff(&old, &new);
     let format = match format {
         DiffFormat::Text => diff::Format::Text,
         DiffFormat::Markdown => diff::Format::Markdown,
     };
-    print!("{}", diff::render(&report, format));
-    if fail_on_breaking && report.has_breaking() {
-        let (breaking, _) = report.counts();
-        eprintln!("error: {breaking} breaking change(s)");
+    let rendered: Vec<String> = reports.iter().map(|r| diff::render(r, format)).collect();
+    print!("{}", rendered.join("\n"));
+    let breaking: usize = reports.iter().map(|r| r.counts().0).sum();
+    if breaking > 0 {
+        eprintln!("{breaking} breaking change(s) (exit 1)");
         return ExitCode::FAILURE;
     }
     ExitCode::SUCCESS

@@ -5,7 +5,7 @@
 //! here first: openapiv3 + a YAML parser that tolerates duplicate keys, and progenitor's
 //! `assert!` on operations whose responses carry different success or error schemas.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -143,10 +143,136 @@ fn check_version(raw: &Value) -> Result<&str, Finding> {
 /// Runs every check on a parsed document and returns all findings (empty when valid).
 pub fn validate(raw: &Value) -> Vec<Finding> {
     let mut out = Vec::new();
+    check_refs(raw, &mut out);
     check_operations(raw, &mut out);
     check_schemas(raw, &mut out);
     check_examples(raw, &mut out);
+    check_unused_components(raw, &mut out);
+    // A dangling `$ref` under a response is also met by the closed-response walk: once is enough.
+    let mut seen_refs = BTreeSet::new();
+    out.retain(|f| !f.message.starts_with("$ref ") || seen_refs.insert(f.pointer.clone()));
     out
+}
+
+/// Keys whose values are data, not spec structure: a `$ref` key inside them is not a reference.
+const DATA_KEYS: [&str; 4] = ["example", "value", "default", "enum"];
+
+/// Every `$ref` (outside example and default values) with the pointer of the node holding it.
+fn refs<'a>(node: &'a Value, ptr: String, out: &mut Vec<(String, &'a Value)>) {
+    match node {
+        Value::Object(map) => {
+            if let Some(r) = map.get("$ref") {
+                out.push((ptr.clone(), r));
+            }
+            for (key, child) in map {
+                if !DATA_KEYS.contains(&key.as_str()) && !key.starts_with("x-") {
+                    refs(child, format!("{ptr}/{}", escape(key)), out);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                refs(child, format!("{ptr}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Every `$ref` is local and resolves (the generator follows nothing else), and every
+/// security requirement names a scheme of `components.securitySchemes`.
+fn check_refs(raw: &Value, out: &mut Vec<Finding>) {
+    let mut found = Vec::new();
+    refs(raw, String::new(), &mut found);
+    for (ptr, r) in found {
+        let message = match r.as_str() {
+            Some(r) if r.starts_with('#') && raw.pointer(&r[1..]).is_some() => continue,
+            Some(r) if r.starts_with('#') => format!("$ref {r:?} does not resolve"),
+            Some(r) => format!(
+                "$ref {r:?} is external: only references inside the spec (`#/...`) are supported"
+            ),
+            None => "$ref is not a string".to_owned(),
+        };
+        out.push(Finding {
+            pointer: ptr,
+            message,
+        });
+    }
+    let schemes = raw.pointer("/components/securitySchemes");
+    let mut sites = vec![("/security".to_owned(), raw.get("security"))];
+    for (ptr, op) in operations(raw) {
+        sites.push((format!("{ptr}/security"), op.get("security")));
+    }
+    for (site, list) in sites {
+        for (i, requirement) in list
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            for name in requirement.as_object().into_iter().flat_map(|m| m.keys()) {
+                if schemes.and_then(|s| s.get(name)).is_none() {
+                    out.push(Finding {
+                        pointer: format!("{site}/{i}/{}", escape(name)),
+                        message: format!(
+                            "security scheme {name:?} is not defined in components.securitySchemes"
+                        ),
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// Component kinds that must be referenced somewhere (an unused one is usually left over).
+const REFERENCED_COMPONENTS: [&str; 3] = ["schemas", "responses", "parameters"];
+
+/// Components (schemas, responses, parameters) that nothing reachable from the paths refers
+/// to: a component used only by another unused component is unused too.
+fn check_unused_components(raw: &Value, out: &mut Vec<Finding>) {
+    let mut used: BTreeSet<String> = BTreeSet::new();
+    let mut queue: Vec<(String, &Value)> = raw
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(key, _)| *key != "components")
+        .map(|(key, node)| (format!("/{}", escape(key)), node))
+        .collect();
+    while let Some((ptr, node)) = queue.pop() {
+        let mut found = Vec::new();
+        refs(node, ptr, &mut found);
+        for r in found.into_iter().filter_map(|(_, r)| r.as_str()) {
+            let mut tokens = r.strip_prefix("#/components/").unwrap_or("").split('/');
+            let (Some(kind), Some(name)) = (tokens.next(), tokens.next()) else {
+                continue;
+            };
+            let at = format!("/components/{kind}/{name}");
+            if used.insert(at.clone())
+                && let Some(target) = raw.pointer(&at)
+            {
+                queue.push((at, target));
+            }
+        }
+    }
+    for kind in REFERENCED_COMPONENTS {
+        for name in raw
+            .pointer(&format!("/components/{kind}"))
+            .and_then(Value::as_object)
+            .into_iter()
+            .flat_map(|m| m.keys())
+        {
+            let at = pointer(&["components", kind, name]);
+            if !used.contains(&at) {
+                out.push(Finding {
+                    pointer: at,
+                    message: format!(
+                        "{} {name:?} is not referenced anywhere (left over? remove it or use it)",
+                        &kind[..kind.len() - 1]
+                    ),
+                });
+            }
+        }
+    }
 }
 
 const METHODS: [&str; 8] = [
@@ -490,6 +616,7 @@ fn check_examples(raw: &Value, out: &mut Vec<Finding>) {
                     ),
                 });
             }
+            stale_example_keys(raw, schema, value, &at, 0, out);
         }
     }
     // Schema-level `example`s in components, at any depth (a property's own `example` too).
@@ -518,6 +645,7 @@ fn check_examples(raw: &Value, out: &mut Vec<Finding>) {
                                 message: format!("example does not match its schema: {error}"),
                             });
                         }
+                        stale_example_keys(raw, schema, example, &at, 0, out);
                     }
                     Err(message) => out.push(Finding {
                         pointer: at,
@@ -525,6 +653,88 @@ fn check_examples(raw: &Value, out: &mut Vec<Finding>) {
                     }),
                 }
             }
+        }
+    }
+}
+
+/// Keys of an example object that are not properties of its schema. An open schema (the
+/// rule for responses) lets them through validation, yet such a key is nearly always left
+/// over from a property that was renamed or removed. Free-form objects (no `properties`),
+/// maps (`additionalProperties` with a schema) and closed schemas (the validator reports
+/// those) are not judged.
+fn stale_example_keys(
+    raw: &Value,
+    schema: &Value,
+    value: &Value,
+    at: &str,
+    depth: usize,
+    out: &mut Vec<Finding>,
+) {
+    let schema = resolve(raw, schema);
+    if depth > 64 || schema.get("additionalProperties") == Some(&Value::Bool(false)) {
+        return;
+    }
+    match value {
+        Value::Object(map) => {
+            let mut props = Vec::new();
+            known_properties(raw, schema, 0, &mut props);
+            let map_values = schema.get("additionalProperties").filter(|s| s.is_object());
+            for (key, v) in map {
+                let here = format!("{at}/{}", escape(key));
+                match props.iter().find(|(name, _)| *name == key) {
+                    Some((_, prop)) => stale_example_keys(raw, prop, v, &here, depth + 1, out),
+                    None => match map_values {
+                        Some(m) => stale_example_keys(raw, m, v, &here, depth + 1, out),
+                        None if !props.is_empty() => out.push(Finding {
+                            pointer: here,
+                            message: format!(
+                                "example key {key:?} is not a property of its schema (left over \
+                                 from a renamed or removed property?)"
+                            ),
+                        }),
+                        None => {}
+                    },
+                }
+            }
+        }
+        Value::Array(items) => {
+            if let Some(item_schema) = schema.get("items") {
+                for (i, v) in items.iter().enumerate() {
+                    let here = format!("{at}/{i}");
+                    stale_example_keys(raw, item_schema, v, &here, depth + 1, out);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The properties of `schema`, including those of its `allOf`/`oneOf`/`anyOf` members.
+fn known_properties<'a>(
+    raw: &'a Value,
+    schema: &'a Value,
+    depth: usize,
+    out: &mut Vec<(&'a String, &'a Value)>,
+) {
+    let schema = resolve(raw, schema);
+    if depth > 16 {
+        return;
+    }
+    out.extend(
+        schema
+            .get("properties")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten(),
+    );
+    for key in ["allOf", "oneOf", "anyOf"] {
+        for member in schema
+            .get(key)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            known_properties(raw, member, depth + 1, out);
         }
     }
 }

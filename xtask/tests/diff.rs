@@ -1,5 +1,7 @@
-//! `cargo xtask diff`: every kind of spec change gets the expected classification, changes
-//! inside a `$ref`'d schema are reported where it is used, exit codes, and git revisions.
+//! `cargo xtask diff`: every kind of spec change gets the expected classification and
+//! explanation (checked against the client generated from both sides), changes inside a
+//! `$ref`'d schema are reported where it is used, exit codes 0/1/2, specs regen refuses, and
+//! every spec of `openapi/` against a git revision.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -12,15 +14,11 @@ fn fixtures() -> PathBuf {
 
 fn report(case: &str) -> Report {
     let dir = fixtures().join(case);
-    let old = diff::load_file(&dir.join("old.yaml")).expect("old fixture parses");
-    let new = diff::load_file(&dir.join("new.yaml")).expect("new fixture parses");
-    assert!(
-        old.warning.is_none() && new.warning.is_none(),
-        "{case}: fixtures must pass the lint: {:?} {:?}",
-        old.warning,
-        new.warning
-    );
-    diff::diff(&old, &new)
+    let load = |side: &str| {
+        diff::load_file(&dir.join(side))
+            .unwrap_or_else(|e| panic!("{case}/{side} must be a spec regen accepts: {e}"))
+    };
+    diff::diff(&load("old.yaml"), &load("new.yaml"))
 }
 
 /// The one change in `report` whose description contains `what`.
@@ -67,147 +65,432 @@ fn identical_specs_have_no_changes() {
     assert!(diff::render(&r, Format::Text).contains("No changes."));
 }
 
-/// (case, site, what, expected class): one row per kind of change.
-const CASES: &[(&str, &str, &str, Severity)] = &[
+/// (case, site, what, expected class, words the explanation must contain): one row per kind
+/// of change.
+const CASES: &[(&str, &str, &str, Severity, &str)] = &[
     (
         "field_removed",
         "GET /v1/items/{item_id} (GetItem) → 200 (Item) → size",
         "field removed",
         Severity::Breaking,
+        "the generated field disappears",
     ),
     (
         "field_type_changed",
         "GET /v1/items/{item_id} (GetItem) → 200 (Item) → size",
         "type changed `integer/int64` → `string/none`",
         Severity::Breaking,
+        "`types::Item::size` changes `Option<i64>` → `Option<String>`",
     ),
     (
         "format_changed",
         "GET /v1/items/{item_id} (GetItem) → 200 (Item) → size",
         "type changed `integer/int64` → `integer/int32`",
         Severity::Breaking,
+        "`Option<i64>` → `Option<i32>`",
     ),
     (
         "optional_field_added",
         "GET /v1/items/{item_id} (GetItem) → 200 (Item) → owner",
         "optional field added",
         Severity::NonBreaking,
+        "only gains data",
     ),
     (
         "required_response_field_added",
         "GET /v1/items (ListItems) → 200 (ItemList) → total",
         "required field added",
         Severity::NonBreaking,
+        "only gains data",
     ),
+    // Requiredness and nullability, judged by the generated field.
     (
-        "response_field_nullable",
+        "nullable_optional_field",
         "GET /v1/items/{item_id} (GetItem) → 200 (Item) → size",
         "now nullable",
+        Severity::NonBreaking,
+        "`types::Item::size` stays `Option<i64>`; `null` decodes to `None`",
+    ),
+    (
+        "nullable_required_field",
+        "GET /v1/items/{item_id} (GetItem) → 200 (Item) → id",
+        "now nullable",
         Severity::Breaking,
+        "`types::Item::id` changes `String` → `Option<String>`: code that reads it or builds the struct literally no longer compiles; at run time, old clients fail to decode `null`",
+    ),
+    (
+        "required_nullable_to_optional",
+        "GET /v1/items/{item_id} (GetItem) → 200 (Item) → id",
+        "required → optional",
+        Severity::Breaking,
+        "`types::Item::id` stays `Option<String>`, but old clients require it and fail to decode a response that omits it",
+    ),
+    (
+        "response_required_to_optional",
+        "GET /v1/items/{item_id} (GetItem) → 200 (Item) → id",
+        "required → optional",
+        Severity::Breaking,
+        "`String` → `Option<String>`",
+    ),
+    (
+        "response_optional_to_required",
+        "GET /v1/items/{item_id} (GetItem) → 200 (Item) → size",
+        "optional → required",
+        Severity::Breaking,
+        "`types::Item::size` changes `Option<i64>` → `i64`",
+    ),
+    (
+        "request_field_nullable",
+        "PUT /v1/items/{item_id} (UpdateItem) → request body (ItemUpdate) → note",
+        "now nullable",
+        Severity::NonBreaking,
+        "`types::ItemUpdate::note` stays `Option<String>`",
+    ),
+    (
+        "request_field_required_to_optional",
+        "PUT /v1/items/{item_id} (UpdateItem) → request body (ItemUpdate) → name",
+        "required → optional",
+        Severity::Breaking,
+        "`types::ItemUpdate::name` changes `String` → `Option<String>`",
+    ),
+    (
+        "request_field_optional_to_required",
+        "PUT /v1/items/{item_id} (UpdateItem) → request body (ItemUpdate) → note",
+        "optional → required",
+        Severity::Breaking,
+        "old clients omit it when unset, which the service now rejects",
+    ),
+    (
+        "default_added",
+        "GET /v1/items/{item_id} (GetItem) → 200 (Item) → size",
+        "default changed",
+        Severity::Breaking,
+        "`types::Item::size` changes `Option<i64>` → `i64`",
+    ),
+    (
+        "array_items_nullable",
+        "GET /v1/items (ListItems) → 200 (ItemList) → items[]",
+        "now nullable",
+        Severity::Breaking,
+        "`T` → `Option<T>`, and old clients reject `null`",
+    ),
+    // Media types, as progenitor reads them.
+    (
+        "media_type_parameter",
+        "GET /v1/items/{item_id} (GetItem) → 200",
+        "media type `application/json` → `application/json; charset=utf-8`",
+        Severity::NonBreaking,
+        "the generated type and decoding are unchanged",
+    ),
+    (
+        "media_type_parameter_request",
+        "PUT /v1/items/{item_id} (UpdateItem) → request body",
+        "media type `application/json` → `application/json; charset=utf-8`",
+        Severity::NonBreaking,
+        "sends `Content-Type: application/json` either way",
+    ),
+    (
+        "media_type_json_suffix",
+        "GET /v1/items (ListItems) → 4XX",
+        "media type `application/json` → `application/problem+json`",
+        Severity::Breaking,
+        "`send()` returns `Result<ResponseValue<types::ItemList>, Error<types::Error>>` → `Result<ResponseValue<types::ItemList>, Error<ByteStream>>`",
+    ),
+    (
+        "media_type_json_suffix_added",
+        "GET /v1/items (ListItems) → 4XX",
+        "media type `application/problem+json` added",
+        Severity::NonBreaking,
+        "reads only the JSON body",
+    ),
+    // Security, as the client's auth code (AK/SK signature, IAM token) uses it.
+    (
+        "security_removed_per_operation",
+        "GET /v1/items/{item_id} (GetItem)",
+        "`akskSignature` no longer accepted (operation `security`)",
+        Severity::Breaking,
+        "rejected (HTTP 401) by a service that implements the new spec. The generated code does not change: this breaks at run time only",
+    ),
+    (
+        "global_security_requirement_removed",
+        "GET /v1/items (ListItems)",
+        "`akskSignature` no longer accepted (global `security`)",
+        Severity::Breaking,
+        "the AK/SK signature in `Authorization`",
+    ),
+    (
+        "global_security_removed",
+        "GET /v1/items (ListItems)",
+        "`iamToken` no longer accepted (global `security`)",
+        Severity::Breaking,
+        "the new spec declares no authentication here",
+    ),
+    (
+        "security_scheme_removed",
+        "document → security scheme iamToken",
+        "removed",
+        Severity::Breaking,
+        "the client's auth code authenticates with it (an IAM token in `X-Auth-Token`)",
+    ),
+    (
+        "security_unused_scheme_removed",
+        "document → security scheme oauthBearer",
+        "removed",
+        Severity::NonBreaking,
+        "the client's auth code does not apply it",
+    ),
+    // Parameters renamed.
+    (
+        "path_param_renamed",
+        "GET /v1/items/{id} (GetItem) → parameter id (path)",
+        "path parameter renamed `item_id` → `id`",
+        Severity::Breaking,
+        "builder method `.item_id()` renamed to `.id()`; the request on the wire is unchanged",
+    ),
+    (
+        "path_param_renamed_same_method",
+        "GET /v1/items/{itemId} (GetItem) → parameter itemId (path)",
+        "path parameter renamed `item_id` → `itemId`",
+        Severity::NonBreaking,
+        "the builder method stays `.item_id()`; the request on the wire is unchanged",
+    ),
+    (
+        "query_param_renamed",
+        "GET /v1/items (ListItems) → parameter page_size (query)",
+        "query parameter renamed `limit` → `page_size`",
+        Severity::Breaking,
+        "builder method `.limit()` renamed to `.page_size()`, and the request on the wire changes: old clients send `?limit=…`, which the new service does not read",
+    ),
+    (
+        "header_param_renamed",
+        "GET /v1/items (ListItems) → parameter X-Trace-Id (header)",
+        "header parameter renamed `X-Request-Id` → `X-Trace-Id`",
+        Severity::Breaking,
+        "builder method `.x_request_id()` renamed to `.x_trace_id()`, and the request on the wire changes: old clients send header `X-Request-Id`",
     ),
     (
         "param_optional_to_required",
         "GET /v1/items (ListItems) → parameter limit (query)",
         "optional → required",
         Severity::Breaking,
+        "calls that do not set it now fail",
     ),
     (
         "required_param_added",
         "GET /v1/items (ListItems) → parameter region (query)",
         "required parameter added",
         Severity::Breaking,
+        "existing calls do not set it",
     ),
     (
         "optional_param_added",
         "GET /v1/items (ListItems) → parameter marker (query)",
         "optional parameter added",
         Severity::NonBreaking,
+        "a new builder method",
     ),
     (
         "param_location_changed",
         "GET /v1/items (ListItems) → parameter limit (header)",
         "location changed `query` → `header`",
         Severity::Breaking,
+        "where the service no longer reads it",
     ),
     (
         "operation_removed",
         "GET /v1/items/{item_id} (GetItem)",
         "operation removed",
         Severity::Breaking,
+        "its generated method disappears",
     ),
     (
         "operation_added",
         "DELETE /v1/items/{item_id} (DeleteItem)",
         "operation added",
         Severity::NonBreaking,
+        "a new generated method",
     ),
     (
         "operation_id_changed",
         "GET /v1/items/{item_id} (FetchItem)",
         "operationId changed `GetItem` → `FetchItem`",
         Severity::Breaking,
+        "renamed",
     ),
     (
         "path_removed",
         "/v1/items/{item_id}",
         "path removed (GET)",
         Severity::Breaking,
+        "no longer serves it",
     ),
     (
         "description_changed",
         "GET /v1/items (ListItems) → 200 (ItemList) → items[] (Item) → size",
         "description changed",
         Severity::NonBreaking,
+        "documentation only",
     ),
     (
         "example_changed",
         "GET /v1/items (ListItems) → 200",
         "example(s) changed",
         Severity::NonBreaking,
+        "documentation only",
     ),
     (
         "enum_value_removed",
         "GET /v1/items (ListItems) → parameter sort (query)",
         "enum value `desc` removed",
         Severity::Breaking,
+        "loses a variant",
     ),
     (
         "enum_value_added",
         "GET /v1/items (ListItems) → parameter sort (query)",
         "enum value `random` added",
         Severity::NonBreaking,
+        "old calls still work",
     ),
     (
         "response_removed",
         "GET /v1/items (ListItems) → 4XX",
         "response removed",
         Severity::Breaking,
+        "type for this status changes",
     ),
     (
         "schema_renamed",
         "GET /v1/items (ListItems) → 4XX",
         "schema changed `Error` → `Problem`",
         Severity::Breaking,
+        "renamed",
     ),
     (
         "schema_renamed",
         "components.schemas.Error",
         "schema removed",
         Severity::Breaking,
+        "`types::Error` disappears",
     ),
 ];
 
+/// Fixtures whose new side `regen` refuses: diff exits 2 with this on stderr.
+const INVALID: &[(&str, &str)] = &[
+    ("invalid_empty", "missing `openapi: 3.0.x` version field"),
+    (
+        "invalid_not_openapi",
+        "missing `openapi: 3.0.x` version field",
+    ),
+    ("invalid_swagger2", "missing `openapi: 3.0.x` version field"),
+    (
+        "invalid_openapi31",
+        "version \"3.1.0\" is not supported: only OpenAPI 3.0.x is",
+    ),
+    (
+        "invalid_dangling_ref",
+        "$ref \"#/components/schemas/Itm\" does not resolve",
+    ),
+    (
+        "invalid_external_ref",
+        "$ref \"item.yaml#/Item\" is external",
+    ),
+    ("invalid_generation", "code generation failed"),
+];
+
+/// Fixtures that change nothing a client can see.
+const UNCHANGED: &[&str] = &["no_change", "security_moved_to_operations"];
+
 #[test]
-fn each_kind_of_change_is_classified() {
-    for (case, site, what, severity) in CASES {
+fn each_kind_of_change_is_classified_and_explained() {
+    for (case, site, what, severity, why) in CASES {
         let r = report(case);
         let change = find(&r, site, what);
         assert_eq!(change.severity, *severity, "{case}: {change:?}");
-        assert!(!change.reason.is_empty(), "{case}: a reason is given");
+        assert!(
+            change.reason.contains(why),
+            "{case}: explanation {:?} lacks {why:?}",
+            change.reason
+        );
         // The whole report is breaking exactly when the expected change is (each fixture
         // makes one change; examples or descriptions that follow it are non-breaking).
         assert_eq!(r.has_breaking(), *severity == Severity::Breaking, "{case}");
     }
+}
+
+#[test]
+fn unchanged_fixtures_report_nothing() {
+    for case in UNCHANGED {
+        let r = report(case);
+        assert!(r.changes.is_empty(), "{case}: {:?}", r.changes);
+        assert!(r.generated.is_empty(), "{case}: {:?}", r.generated);
+    }
+}
+
+/// The verdicts agree with the generated code: whenever a public item of the generated
+/// module is removed or changed, the report is breaking; a non-breaking report leaves every
+/// existing item as it was.
+#[test]
+fn verdicts_agree_with_the_generated_code() {
+    for (case, ..) in CASES {
+        let r = report(case);
+        let broken: Vec<&diff::ItemChange> = r.generated.iter().filter(|i| i.breaks()).collect();
+        if !broken.is_empty() {
+            assert!(r.has_breaking(), "{case}: {broken:?}");
+        }
+        if !r.has_breaking() {
+            assert!(broken.is_empty(), "{case}: {broken:?}");
+        }
+        // No verdict in the fixtures needs the net: the rules explain every item.
+        assert!(
+            r.changes.iter().all(|c| c.group != "generated client"),
+            "{case}: {}",
+            diff::render(&r, Format::Text)
+        );
+    }
+    let r = report("path_param_renamed");
+    let items: Vec<(&str, bool)> = r
+        .generated
+        .iter()
+        .map(|i| (i.item.as_str(), i.breaks()))
+        .collect();
+    assert_eq!(
+        items,
+        [
+            ("builder::GetItem::id()", false),
+            ("builder::GetItem::item_id()", true)
+        ]
+    );
+    for case in [
+        "nullable_optional_field",
+        "media_type_parameter",
+        "path_param_renamed_same_method",
+    ] {
+        assert!(
+            report(case).generated.is_empty(),
+            "{case}: the generated code is identical"
+        );
+    }
+}
+
+#[test]
+fn a_generated_change_no_rule_explains_is_breaking() {
+    // Two valid specs whose only difference the rules read as documentation, while the
+    // generated field changes: the net reports it.
+    let dir = fixtures().join("default_added");
+    let old = diff::load_file(&dir.join("old.yaml")).expect("old");
+    let mut new = diff::load_file(&dir.join("old.yaml")).expect("new");
+    new.api
+        .items
+        .insert("types::Item::size".into(), "i64 #[serde(default)]".into());
+    let r = diff::diff(&old, &new);
+    let c = find(&r, "generated client → types::Item::size", "changed");
+    assert_eq!(c.severity, Severity::Breaking);
+    assert!(
+        c.reason.contains("no rule above explains it"),
+        "{}",
+        c.reason
+    );
 }
 
 #[test]
@@ -219,10 +502,27 @@ fn fixture_dirs_are_all_exercised() {
     dirs.sort();
     for dir in dirs {
         assert!(
-            dir == "no_change" || CASES.iter().any(|(case, ..)| *case == dir),
-            "fixture {dir} has no expectation in CASES"
+            UNCHANGED.contains(&dir.as_str())
+                || CASES.iter().any(|(case, ..)| *case == dir)
+                || INVALID.iter().any(|(case, _)| *case == dir),
+            "fixture {dir} has no expectation"
         );
     }
+}
+
+#[test]
+fn client_auth_headers_match_the_auth_crate() {
+    // diff judges security by the headers the client's auth code sets; keep them in step.
+    let signer = Path::new(env!("CARGO_MANIFEST_DIR")).join("../crates/p2c-vpn-auth/src/signer.rs");
+    let text = std::fs::read_to_string(signer).expect("read signer.rs");
+    assert!(
+        text.contains("headers.insert(AUTHORIZATION"),
+        "AK/SK signature header"
+    );
+    assert!(
+        text.contains("from_static(\"x-auth-token\")"),
+        "IAM token header"
+    );
 }
 
 #[test]
@@ -283,43 +583,48 @@ fn markdown_is_a_table_per_group() {
     assert!(md.contains("#### By schema"), "{md}");
 }
 
+fn diff_files(case: &str, extra: &[&str]) -> Output {
+    let args = fixture_args(case);
+    let mut all: Vec<&str> = vec!["diff"];
+    all.extend(args.iter().map(String::as_str));
+    all.extend(extra);
+    xtask(&all)
+}
+
 #[test]
-fn fail_on_breaking_exit_codes() {
-    let breaking = fixture_args("field_removed");
-    let out = xtask(&[
-        "diff",
-        &breaking[0],
-        &breaking[1],
-        &breaking[2],
-        &breaking[3],
-    ]);
-    assert_eq!(out.status.code(), Some(0), "report only without the flag");
-    assert!(String::from_utf8_lossy(&out.stdout).contains("[breaking]"));
-
-    let out = xtask(&[
-        "diff",
-        &breaking[0],
-        &breaking[1],
-        &breaking[2],
-        &breaking[3],
-        "--fail-on-breaking",
-    ]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("2 breaking change(s)"));
-
-    let fine = fixture_args("optional_field_added");
-    let out = xtask(&[
-        "diff",
-        &fine[0],
-        &fine[1],
-        &fine[2],
-        &fine[3],
-        "--fail-on-breaking",
-        "--format",
-        "markdown",
-    ]);
+fn exit_codes_0_no_breaking_1_breaking_2_could_not_compare() {
+    let out = diff_files("nullable_optional_field", &["--format", "markdown"]);
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stdout).contains("**0 breaking**"));
+
+    // Breaking changes exit 1, with or without the (kept) --fail-on-breaking.
+    for extra in [&[][..], &["--fail-on-breaking"][..]] {
+        let out = diff_files("field_removed", extra);
+        assert_eq!(out.status.code(), Some(1), "{extra:?}");
+        assert!(String::from_utf8_lossy(&out.stdout).contains("[breaking]"));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("2 breaking change(s)"), "{stderr}");
+    }
+
+    // A spec regen refuses, on either side: exit 2, the reason on stderr, no report.
+    for (case, message) in INVALID {
+        let [old_flag, old, new_flag, new] = fixture_args(case);
+        for args in [
+            ["diff", &old_flag, &old, &new_flag, &new],
+            ["diff", &old_flag, &new, &new_flag, &old],
+        ] {
+            let out = xtask(&args);
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{case}: {stderr}");
+            assert!(stderr.contains(message), "{case}: {stderr}");
+            assert!(
+                stderr.contains("new.yaml"),
+                "{case}: names the file: {stderr}"
+            );
+            assert!(!stderr.contains("panicked"), "{case}: {stderr}");
+            assert!(out.stdout.is_empty(), "{case}: no report");
+        }
+    }
 }
 
 #[test]
@@ -349,15 +654,16 @@ fn unparsable_spec_is_a_clear_error_not_a_panic() {
 }
 
 #[test]
-fn spec_failing_the_lint_is_still_compared_with_a_warning() {
+fn spec_failing_the_lint_is_refused_like_regen_refuses_it() {
     let text = std::fs::read_to_string(fixtures().join("no_change/old.yaml")).expect("read");
     let undescribed = text.replacen("          description: Size in bytes.\n", "", 1);
-    let old = diff::parse_document("old", Path::new("old.yaml"), &text).expect("old");
-    let new = diff::parse_document("new", Path::new("new.yaml"), &undescribed).expect("new");
-    assert!(new.warning.as_deref().is_some_and(|w| w.contains("lint")));
-    let r = diff::diff(&old, &new);
-    assert!(r.changes.iter().any(|c| c.what == "description changed"));
-    assert!(diff::render(&r, Format::Text).contains("warning: new"));
+    let err = diff::parse_document("new", Path::new("new.yaml"), &undescribed)
+        .expect_err("regen refuses it");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("new.yaml") && msg.contains("has no description"),
+        "{msg}"
+    );
 }
 
 fn git(dir: &Path, args: &[&str]) {
@@ -376,17 +682,30 @@ fn git(dir: &Path, args: &[&str]) {
 }
 
 #[test]
-fn diff_against_head_in_a_git_repo() {
+fn every_spec_of_openapi_against_head_in_a_git_repo() {
     let dir = tempfile::tempdir().expect("tempdir");
     let root = dir.path();
-    std::fs::create_dir_all(root.join("openapi")).expect("mkdir");
-    let spec = root.join("openapi/p2c-vpn.yaml");
+    let specs = root.join("openapi");
+    std::fs::create_dir_all(specs.join("sdk")).expect("mkdir");
     let case = fixtures().join("field_removed");
-    std::fs::copy(case.join("old.yaml"), &spec).expect("copy");
+    std::fs::copy(case.join("old.yaml"), specs.join("p2c-vpn.yaml")).expect("copy");
+    std::fs::copy(
+        fixtures().join("no_change/old.yaml"),
+        specs.join("iam.yaml"),
+    )
+    .expect("copy");
+    std::fs::write(specs.join("sdk/notes.yaml"), "not: a spec\n").expect("write");
     git(root, &["init", "-q"]);
     git(root, &["add", "."]);
     git(root, &["commit", "-qm", "old"]);
-    std::fs::copy(case.join("new.yaml"), &spec).expect("copy");
+    // The VPN spec changes, iam.yaml is removed and a new spec appears.
+    std::fs::copy(case.join("new.yaml"), specs.join("p2c-vpn.yaml")).expect("copy");
+    std::fs::remove_file(specs.join("iam.yaml")).expect("rm");
+    std::fs::copy(
+        fixtures().join("no_change/old.yaml"),
+        specs.join("billing.yaml"),
+    )
+    .expect("copy");
 
     let run = |extra: &[&str]| {
         Command::new(env!("CARGO_BIN_EXE_xtask"))
@@ -397,26 +716,74 @@ fn diff_against_head_in_a_git_repo() {
             .output()
             .expect("run")
     };
-    let out = run(&["--fail-on-breaking"]);
+    let out = run(&[]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
-    assert!(stdout.contains("HEAD → working tree"), "{stdout}");
+    // One report per spec present on either side, in file-name order; sdk/ is not a spec.
+    let heads: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with("API diff"))
+        .collect();
+    assert_eq!(
+        heads,
+        [
+            "API diff of openapi/billing.yaml: HEAD → working tree",
+            "API diff of openapi/iam.yaml: HEAD → working tree",
+            "API diff of openapi/p2c-vpn.yaml: HEAD → working tree",
+        ],
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("[non-breaking]  spec added (GetItem, ListItems)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("a new generated module (billing)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Generated client: a new module of 15 public item(s)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("[breaking]      spec removed (GetItem, ListItems)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("its generated module (iam)"), "{stdout}");
+    assert!(
+        stdout.contains("Generated client: the module and its 15 public item(s) are gone"),
+        "{stdout}"
+    );
     assert!(stdout.contains("size: field removed"), "{stdout}");
 
     // Committed: HEAD now matches, HEAD~1 still differs.
-    git(root, &["commit", "-qam", "new"]);
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-qm", "new"]);
     let out = run(&["--fail-on-breaking"]);
-    assert_eq!(out.status.code(), Some(0));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("No changes."));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert_eq!(stdout.matches("No changes.").count(), 2, "{stdout}");
     let out = run(&["HEAD~1"]);
+    assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("field removed"));
+
+    // A spec regen refuses, in the working tree: exit 2, no report.
+    std::fs::write(specs.join("billing.yaml"), "openapi: 3.1.0\n").expect("write");
+    let out = run(&[]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("billing.yaml") && stderr.contains("only OpenAPI 3.0.x"),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty());
 
     for bad in ["no-such-rev", "--upload-pack=x", "HEAD:x"] {
         let out = run(&["--", bad]);
         assert_eq!(out.status.code(), Some(2), "{bad}");
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(
-            stderr.contains("cannot read openapi/p2c-vpn.yaml at revision"),
+            stderr.contains("cannot read openapi/ at revision"),
             "{stderr}"
         );
         assert!(!stderr.contains("panicked"), "{stderr}");

@@ -1,6 +1,8 @@
 //! `cargo xtask lint` covers what reviews rely on: every parameter (operation- or
-//! path-level) and property is described, examples at any depth validate, operationIds are
-//! unique, and response objects stay open (no `additionalProperties: false`, no closed enum).
+//! path-level) and property is described, examples at any depth validate and name no key
+//! their schema lacks, operationIds are unique, response objects stay open (no
+//! `additionalProperties: false`, no closed enum), every component is referenced, every
+//! `$ref` is local and resolves, and every security requirement names a defined scheme.
 
 use std::path::Path;
 
@@ -120,6 +122,108 @@ fn response_objects_stay_open() {
     ));
     assert!(
         msg.contains("/components/schemas/Item/properties/kind/enum"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn example_keys_must_be_properties_of_the_open_schema() {
+    // A property renamed (kind → category) and an example left behind: the schema is open,
+    // so validation alone lets the stale key through.
+    let text = edited(
+        "      description: An item.\n",
+        "      description: An item.\n      example: {size: 3, kind: a}\n",
+    )
+    .replacen("        kind:\n", "        category:\n", 1);
+    let msg = lint(&text);
+    assert!(
+        msg.contains(
+            "/components/schemas/Item/example/kind: example key \"kind\" is not a property of its schema"
+        ),
+        "{msg}"
+    );
+    // Keys of a map (`additionalProperties` with a schema) and of an object with no
+    // `properties` are not judged; nested objects are, through arrays and `$ref`s.
+    let text = edited(
+        "        kind:\n          type: string\n          description: Kind.\n",
+        "        kind:\n          type: string\n          description: Kind.\n        \
+         labels:\n          type: object\n          description: Labels.\n          \
+         additionalProperties: {type: string}\n        extra:\n          type: object\n          \
+         description: Anything.\n",
+    )
+    .replacen(
+        "      description: An item.\n",
+        "      description: An item.\n      example: {size: 3, labels: {env: prod}, extra: {x: 1}}\n",
+        1,
+    );
+    assert_eq!(lint(&text), "");
+    let text = edited(
+        "                $ref: '#/components/schemas/Item'\n",
+        "                type: array\n                items:\n                  \
+         $ref: '#/components/schemas/Item'\n              example: [{size: 1}, {sise: 2}]\n",
+    );
+    let msg = lint(&text);
+    assert!(
+        msg.contains("/example/1/sise: example key \"sise\" is not a property"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn components_nothing_references_are_reported() {
+    let text = format!(
+        "{BASE}    Orphan:\n      type: object\n      description: Left over.\n      properties:\n        \
+         part:\n          $ref: '#/components/schemas/OrphanPart'\n    OrphanPart:\n      \
+         type: string\n      description: Only used by Orphan.\n  responses:\n    Gone:\n      \
+         description: Unused.\n  parameters:\n    Limit:\n      name: limit\n      in: query\n      \
+         description: Unused.\n      schema: {{type: integer}}\n"
+    );
+    let msg = lint(&text);
+    for (at, what) in [
+        ("/components/schemas/Orphan", "schema \"Orphan\""),
+        ("/components/schemas/OrphanPart", "schema \"OrphanPart\""),
+        ("/components/responses/Gone", "response \"Gone\""),
+        ("/components/parameters/Limit", "parameter \"Limit\""),
+    ] {
+        assert!(
+            msg.contains(&format!("{at}: {what} is not referenced anywhere")),
+            "{at}: {msg}"
+        );
+    }
+    assert!(!msg.contains("schema \"Item\""), "{msg}");
+}
+
+#[test]
+fn refs_are_local_and_resolve_and_security_schemes_exist() {
+    let msg = lint(&edited(
+        "$ref: '#/components/schemas/Item'",
+        "$ref: '#/components/schemas/Itme'",
+    ));
+    assert!(
+        msg.contains("$ref \"#/components/schemas/Itme\" does not resolve"),
+        "{msg}"
+    );
+    assert_eq!(
+        msg.matches("does not resolve").count(),
+        1,
+        "reported once: {msg}"
+    );
+    let msg = lint(&edited(
+        "$ref: '#/components/schemas/Item'",
+        "$ref: 'item.yaml#/Item'",
+    ));
+    assert!(
+        msg.contains("$ref \"item.yaml#/Item\" is external"),
+        "{msg}"
+    );
+    let msg = lint(&edited(
+        "      operationId: GetOther\n",
+        "      operationId: GetOther\n      security:\n        - akskSignature: []\n",
+    ));
+    assert!(
+        msg.contains(
+            "/paths/~1v1~1other/get/security/0/akskSignature: security scheme \"akskSignature\" is not defined"
+        ),
         "{msg}"
     );
 }
