@@ -1,6 +1,7 @@
 //! Command-line arguments (clap derive). The command, flag and value names are a public
 //! contract: scripts depend on them.
 
+use std::net::IpAddr;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -9,29 +10,33 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 pub const AFTER_HELP: &str = "\
 Exit codes:
   0  success (also when the output pipe is closed early, e.g. `| head`)
-  1  other failure (e.g. writing the output failed)
-  2  usage error: bad flags or values, missing endpoint, invalid gateway ID
+  1  other failure (e.g. writing the output failed; a disconnect not confirmed)
+  2  usage error: bad flags or values, missing endpoint or project, a gateway name
+     that matches no gateway or several (the candidates are listed), `disconnect`
+     without a selector, or without --yes when stdin is not a terminal
   3  authentication: no or unusable credentials, or the service rejected them (401/403)
   4  service error: error response (4xx/5xx), throttled (429), unreadable response,
-     inconsistent paging
+     inconsistent paging; `disconnect`: a connection could not be disconnected
   5  network: cannot connect, timed out, connection cut
 
 Environment:
   HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK   access key / secret key
   HUAWEICLOUD_SDK_SECURITY_TOKEN          security token of temporary credentials
-  HUAWEICLOUD_SDK_PROJECT_ID              project ID (or --project-id)
+  HUAWEICLOUD_SDK_PROJECT_ID              project ID (or --project-id; without either,
+                                          looked up through IAM for the region)
   HUAWEICLOUD_SDK_CREDENTIALS_FILE        credentials file (default ~/.huaweicloud/credentials)
   HUAWEICLOUD_SDK_REGION                  region (or --region)
   HUAWEICLOUD_SDK_ENDPOINT                endpoint URL (or --endpoint)
+  HUAWEICLOUD_SDK_IAM_ENDPOINT            IAM endpoint URL of the project lookup (or --iam-endpoint)
   NO_COLOR                                disables colours in tables
 
 Try it offline: `p2c-vpn demo`.";
 
-/// See who is connected to a Huawei Cloud P2C (client) VPN gateway.
+/// See who is connected to a Huawei Cloud P2C (client) VPN gateway, and disconnect them.
 ///
-/// Lists or watches the connections of a gateway through the VPC VPN API
-/// (`GET /v5/{project_id}/p2c-vpn-gateways/{p2c_vgw_id}/connections`), with requests signed
-/// by your AK/SK.
+/// Lists gateways, lists or watches their connections and disconnects clients through the
+/// VPC VPN API (`/v5/{project_id}/p2c-vpn-gateways...`), with requests signed by your
+/// AK/SK. Gateways are named by ID or by name.
 #[derive(Debug, Parser)]
 #[command(name = "p2c-vpn", version, after_help = AFTER_HELP, propagate_version = true)]
 pub struct Cli {
@@ -41,53 +46,78 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// The project's P2C VPN gateways.
+    #[command(subcommand)]
+    Gateways(GatewaysCommand),
     /// Client connections of P2C VPN gateways.
     #[command(subcommand)]
     Connections(ConnectionsCommand),
-    /// Offline demo: lists connections from an embedded mock of the API (no credentials,
-    /// no network), then shows how to query the real service.
+    /// Offline demo: lists gateways and connections from an embedded mock of the API (no
+    /// credentials, no network), then shows how to query the real service.
     #[command(after_help = AFTER_HELP)]
     Demo(DemoArgs),
 }
 
 #[derive(Debug, Subcommand)]
+pub enum GatewaysCommand {
+    /// List every gateway of the project: name, ID, status, connections / maximum,
+    /// creation time.
+    #[command(after_help = AFTER_HELP)]
+    List(GatewaysListArgs),
+    /// Show one gateway, named by ID or name, with all its fields.
+    #[command(after_help = AFTER_HELP)]
+    Show(GatewaysShowArgs),
+}
+
+#[derive(Debug, Subcommand)]
 pub enum ConnectionsCommand {
-    /// List the connections of one or more gateways.
+    /// List the connections of one or more gateways (default: every gateway).
     ///
     /// Without --all, makes one request per gateway with --limit/--offset (neither: the
     /// service returns every connection at once). With --all, walks every page.
     #[command(after_help = AFTER_HELP)]
     List(ListArgs),
-    /// Re-list the connections on an interval, with traffic rates and new/dropped
-    /// connections.
+    /// Re-list the connections on an interval, with traffic rates, new/dropped
+    /// connections and each gateway's connections against its maximum.
     ///
     /// Rates are bytes per second from the counters' growth over the difference of the
     /// connections' `timestamp` (wall-clock time between polls when that is missing).
     #[command(after_help = AFTER_HELP)]
     Watch(WatchArgs),
+    /// Disconnect clients from a gateway: the connections matching every selector given.
+    ///
+    /// At least one selector is required (--connection-id, --user, --client-ip,
+    /// --connected-longer-than), or --all-connections to disconnect everyone on purpose.
+    /// On a terminal the matches are shown and confirmation is asked (--yes skips it);
+    /// without a terminal, --yes is required. --dry-run shows the matches and sends
+    /// nothing.
+    #[command(after_help = AFTER_HELP)]
+    Disconnect(DisconnectArgs),
 }
 
-/// Where requests go and how they are made; shared by `list` and `watch`.
+/// Where requests go and how they are made; shared by every command but `demo`.
 #[derive(Debug, Args)]
-pub struct ConnectionArgs {
-    /// Gateway ID (p2c_vgw_id); repeat the flag for several gateways, fetched concurrently
-    /// and shown in the order given.
-    #[arg(long = "gateway", value_name = "ID", required = true)]
-    pub gateways: Vec<String>,
-
+pub struct ClientArgs {
     /// Project ID [default: HUAWEICLOUD_SDK_PROJECT_ID, or project_id in the credentials
-    /// file].
+    /// file; without any, the project named like the region is looked up through IAM].
     #[arg(long, value_name = "ID")]
     pub project_id: Option<String>,
 
     /// Huawei Cloud region, e.g. cn-north-4 (endpoint https://vpn.{region}.myhuaweicloud.com).
-    /// A flag on the command line wins over the other option's environment variable.
+    /// With --endpoint, it only names the project to look up. A flag on the command line
+    /// wins over the other option's environment variable.
     #[arg(long, value_name = "REGION", env = p2c_vpn::ENV_REGION)]
     pub region: Option<String>,
 
-    /// Endpoint base URL instead of a region (a private endpoint, a proxy, a mock).
+    /// Endpoint base URL of the VPN requests instead of the region's (a private endpoint, a
+    /// proxy, a mock); plain http:// only to loopback.
     #[arg(long, value_name = "URL", env = p2c_vpn::ENV_ENDPOINT)]
     pub endpoint: Option<String>,
+
+    /// IAM endpoint base URL of the project lookup instead of the region's
+    /// (https://iam.{region}.myhuaweicloud.com); plain http:// only to loopback.
+    #[arg(long, value_name = "URL", env = p2c_vpn::ENV_IAM_ENDPOINT)]
+    pub iam_endpoint: Option<String>,
 
     /// Bound on each HTTP attempt (connecting included), e.g. 10s, 1m30s.
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
@@ -99,10 +129,33 @@ pub struct ConnectionArgs {
     pub retries: u32,
 }
 
+/// Which gateways (`list` and `watch`), and the client flags.
+#[derive(Debug, Args)]
+pub struct ConnectionArgs {
+    /// Gateway ID or name; repeat the flag for several gateways, fetched concurrently and
+    /// shown in the order given. Without it: every gateway of the project.
+    #[arg(long = "gateway", value_name = "GATEWAY")]
+    pub gateways: Vec<String>,
+
+    #[command(flatten)]
+    pub client: ClientArgs,
+}
+
 #[derive(Debug, Args)]
 pub struct ListArgs {
     #[command(flatten)]
     pub conn: ConnectionArgs,
+
+    /// Only the connections of this client user name (client_user_name, exact); repeat
+    /// the flag for several users.
+    #[arg(long = "user", value_name = "NAME")]
+    pub users: Vec<String>,
+
+    /// The fields to show in table and csv output, comma-separated: any field of a
+    /// connection in the API's JSON (e.g. client_user_name,client_ip,inbound_bytes), and
+    /// gateway_id.
+    #[arg(long, value_name = "FIELD,...", value_delimiter = ',', num_args = 1)]
+    pub columns: Option<Vec<String>>,
 
     /// Records to request (one request); without it the service returns everything.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=i32::MAX as i64), conflicts_with = "all")]
@@ -150,6 +203,68 @@ pub struct WatchArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct DisconnectArgs {
+    /// The gateway, by ID or name.
+    #[arg(long, value_name = "GATEWAY")]
+    pub gateway: String,
+
+    /// Selector: this connection (its connection_id, a UUID); repeat the flag for several.
+    #[arg(long = "connection-id", value_name = "ID", value_parser = parse_connection_id)]
+    pub connection_ids: Vec<uuid::Uuid>,
+
+    /// Selector: connections of this client user name (exact); repeat the flag for several.
+    #[arg(long = "user", value_name = "NAME")]
+    pub users: Vec<String>,
+
+    /// Selector: connections from this public client IP address (client_ip).
+    #[arg(long, value_name = "IP")]
+    pub client_ip: Option<IpAddr>,
+
+    /// Selector: connections established longer ago than this, e.g. 8h, 1d, 30m.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub connected_longer_than: Option<Duration>,
+
+    /// Disconnect every connection of the gateway (instead of selectors).
+    #[arg(long, conflicts_with_all = ["connection_ids", "users", "client_ip", "connected_longer_than"])]
+    pub all_connections: bool,
+
+    /// Show what would be disconnected, and send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Do not ask for confirmation (required when stdin is not a terminal).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+
+    #[command(flatten)]
+    pub client: ClientArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct GatewaysListArgs {
+    #[command(flatten)]
+    pub client: ClientArgs,
+
+    /// Output format.
+    #[arg(long, short = 'o', value_enum, default_value_t = ListFormat::Table)]
+    pub output: ListFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct GatewaysShowArgs {
+    /// The gateway, by ID or name.
+    #[arg(value_name = "GATEWAY")]
+    pub gateway: String,
+
+    #[command(flatten)]
+    pub client: ClientArgs,
+
+    /// Output format.
+    #[arg(long, short = 'o', value_enum, default_value_t = ShowFormat::Table)]
+    pub output: ShowFormat,
+}
+
+#[derive(Debug, Args)]
 pub struct DemoArgs {
     /// Records per request, small so that several pages are walked.
     #[arg(long, value_name = "N", default_value_t = 10,
@@ -157,18 +272,28 @@ pub struct DemoArgs {
     pub page_size: u32,
 }
 
-/// Output formats of `connections list`.
+/// Output formats of `connections list` and `gateways list`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ListFormat {
     /// Aligned columns for people: human sizes and durations, count footer.
     Table,
-    /// One JSON document in the API's response shape (an array of them, each with
-    /// `gateway_id`, for several gateways).
+    /// One JSON document in the API's response shape (for connections of several
+    /// gateways, an array of them, each with `gateway_id`).
     Json,
-    /// One connection per line, in the API's JSON (plus `gateway_id` for several gateways).
+    /// One record per line, in the API's JSON (connections of several gateways: plus
+    /// `gateway_id`).
     Ndjson,
-    /// Header row, then one row per connection with the API's fields.
+    /// Header row, then one row per record with the API's fields.
     Csv,
+}
+
+/// Output formats of `gateways show`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ShowFormat {
+    /// Every field on a line of its own, for people.
+    Table,
+    /// The API's response shape: `{"p2c_vpn_gateway": {...}}`.
+    Json,
 }
 
 /// Output formats of `connections watch`.
@@ -178,6 +303,13 @@ pub enum WatchFormat {
     Table,
     /// One JSON event per connection per tick: `new`, `update` or `dropped`.
     Ndjson,
+}
+
+fn parse_connection_id(s: &str) -> Result<uuid::Uuid, String> {
+    uuid::Uuid::parse_str(s.trim()).map_err(|_| {
+        "not a connection ID (expected a UUID such as 4f08c74b-a132-4993-a1ce-183ba6574995)"
+            .to_owned()
+    })
 }
 
 fn parse_duration(s: &str) -> Result<Duration, String> {
@@ -214,5 +346,16 @@ mod tests {
         assert!(parse_duration("10").is_err());
         assert!(parse_duration("0s").is_err());
         assert!(parse_interval("10ms").is_err());
+    }
+
+    #[test]
+    fn connection_ids_are_uuids() {
+        let id = "4f08c74b-a132-4993-a1ce-183ba6574995";
+        assert_eq!(
+            parse_connection_id(id).map(|u| u.to_string()).as_deref(),
+            Ok(id)
+        );
+        assert!(parse_connection_id("alice").is_err());
+        assert!(parse_connection_id("../x").is_err());
     }
 }

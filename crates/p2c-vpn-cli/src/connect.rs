@@ -6,33 +6,34 @@ use clap::parser::ValueSource;
 use futures::TryStreamExt as _;
 use p2c_vpn::{Client, Connection, RetryConfig};
 
-use crate::cli::ConnectionArgs;
+use crate::cli::ClientArgs;
 use crate::error::CliError;
 
 /// Where requests go, after weighing flags against environment variables.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
+    /// Everything from the region: the VPN endpoint, and the project to look up.
     Region(String),
-    Endpoint(String),
+    /// VPN requests to this endpoint; the region, if any, names the project to look up.
+    Endpoint { url: String, region: Option<String> },
 }
 
-/// Picks the region or endpoint: a command-line flag wins over an environment variable;
-/// between two environment variables the endpoint wins (as in `p2c_vpn::Client::from_env`);
-/// both flags on the command line are a usage error.
-pub fn target(
-    args: &ConnectionArgs,
-    matches: Option<&clap::ArgMatches>,
-) -> Result<Target, CliError> {
+/// Picks the endpoint and the region: `--endpoint` (flag, else its environment variable
+/// unless `--region` is on the command line) is where VPN requests go, and the region
+/// (flag, else environment) names the project to look up; without an endpoint, the region
+/// decides both.
+pub fn target(args: &ClientArgs, matches: Option<&clap::ArgMatches>) -> Result<Target, CliError> {
     let from_cli =
         |id: &str| matches.and_then(|m| m.value_source(id)) == Some(ValueSource::CommandLine);
     let (region_cli, endpoint_cli) = (from_cli("region"), from_cli("endpoint"));
-    match (&args.region, &args.endpoint) {
-        (Some(_), Some(_)) if region_cli && endpoint_cli => Err(CliError::Usage(
-            "--region and --endpoint cannot be used together".to_owned(),
-        )),
-        (Some(region), _) if region_cli => Ok(Target::Region(region.clone())),
-        (_, Some(endpoint)) => Ok(Target::Endpoint(endpoint.clone())),
-        (Some(region), None) => Ok(Target::Region(region.clone())),
+    // A region on the command line beats an endpoint that only comes from the environment.
+    let endpoint = args
+        .endpoint
+        .clone()
+        .filter(|_| endpoint_cli || !region_cli);
+    match (endpoint, args.region.clone()) {
+        (Some(url), region) => Ok(Target::Endpoint { url, region }),
+        (None, Some(region)) => Ok(Target::Region(region)),
         (None, None) => Err(CliError::Usage(format!(
             "no endpoint: pass --region REGION or --endpoint URL (or set {} / {})",
             p2c_vpn::ENV_REGION,
@@ -42,7 +43,7 @@ pub fn target(
 }
 
 /// The client for these flags; credentials from the default provider chain.
-pub fn client(args: &ConnectionArgs, target: &Target) -> Result<Client, CliError> {
+pub fn client(args: &ClientArgs, target: &Target) -> Result<Client, CliError> {
     let mut builder = Client::builder()
         .timeout(args.timeout)
         .connect_timeout(args.timeout.min(p2c_vpn::DEFAULT_CONNECT_TIMEOUT))
@@ -57,12 +58,122 @@ pub fn client(args: &ConnectionArgs, target: &Target) -> Result<Client, CliError
     );
     builder = match target {
         Target::Region(region) => builder.region(region.as_str()),
-        Target::Endpoint(endpoint) => builder.endpoint(endpoint.as_str()),
+        Target::Endpoint { url, region } => {
+            let builder = builder.endpoint(url.as_str());
+            match region {
+                Some(region) => builder.region(region.as_str()),
+                None => builder,
+            }
+        }
     };
+    if let Some(iam) = &args.iam_endpoint {
+        builder = builder.iam_endpoint(iam.as_str());
+    }
     if let Some(project) = &args.project_id {
         builder = builder.project_id(project.as_str());
     }
-    builder.build().map_err(|e| CliError::api(None, e))
+    builder.build().map_err(|e| {
+        let no_region = matches!(target, Target::Endpoint { region: None, .. });
+        if no_region
+            && e.kind() == p2c_vpn::ErrorKind::InvalidInput
+            && e.status().is_none()
+            && e.error_message().contains("no project ID")
+        {
+            CliError::Usage(format!(
+                "no project ID and no region to look it up for: with --endpoint, pass \
+                 --project-id ID (or set {ENV_PROJECT_ID}, or project_id in the credentials \
+                 file), or --region REGION (or {}) to look the project up through IAM",
+                p2c_vpn::ENV_REGION
+            ))
+        } else {
+            CliError::api(None, e)
+        }
+    })
+}
+
+/// The client of these flags (`matches`: the subcommand's, to tell flags from the
+/// environment).
+pub fn from_flags(args: &ClientArgs, matches: &clap::ArgMatches) -> Result<Client, CliError> {
+    client(args, &target(args, Some(matches))?)
+}
+
+/// `--user`: keeps the connections of these client user names (all when none is given).
+#[derive(Debug, Clone, Default)]
+pub struct UserFilter {
+    users: std::collections::HashSet<String>,
+}
+
+impl UserFilter {
+    pub fn new(users: &[String]) -> Self {
+        Self {
+            users: users.iter().cloned().collect(),
+        }
+    }
+
+    /// Whether a filter is set.
+    pub fn is_active(&self) -> bool {
+        !self.users.is_empty()
+    }
+
+    /// Whether `c` passes.
+    pub fn matches(&self, c: &Connection) -> bool {
+        self.users.is_empty() || c.user_name().is_some_and(|u| self.users.contains(u))
+    }
+
+    /// Drops the connections that do not pass.
+    pub fn apply(&self, connections: &mut Vec<Connection>) {
+        if self.is_active() {
+            connections.retain(|c| self.matches(c));
+        }
+    }
+}
+
+/// The environment variable of the project ID (read by the library's credentials chain).
+pub const ENV_PROJECT_ID: &str = "HUAWEICLOUD_SDK_PROJECT_ID";
+
+/// A gateway to work on: how it is shown, its ID once known, and how the library is asked
+/// about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GatewayRef {
+    /// Shown in tables and messages: as given on the command line, or the gateway's name
+    /// when every gateway is listed.
+    pub label: String,
+    /// What the library is given (it resolves a name once per client and remembers it).
+    pub lookup: String,
+    /// The gateway's ID and maximum of connections, when known (from the listing of every
+    /// gateway).
+    pub known: Option<(String, Option<u64>)>,
+}
+
+/// The gateways of `--gateway` (in flag order, repeated ones dropped), or, without any,
+/// every gateway of the project.
+pub async fn gateways(client: &Client, given: &[String]) -> Result<Vec<GatewayRef>, CliError> {
+    if !given.is_empty() {
+        return Ok(unique_gateways(given)
+            .into_iter()
+            .map(|g| GatewayRef {
+                label: g.clone(),
+                lookup: g,
+                known: None,
+            })
+            .collect());
+    }
+    let all = client
+        .gateways()
+        .collect_all()
+        .await
+        .map_err(|e| CliError::api(None, e))?;
+    Ok(all
+        .iter()
+        .filter_map(|g| {
+            let id = g.id()?;
+            Some(GatewayRef {
+                label: g.name().unwrap_or(id).to_owned(),
+                lookup: id.to_owned(),
+                known: Some((id.to_owned(), g.max_connections())),
+            })
+        })
+        .collect())
 }
 
 /// What was fetched from one gateway.
@@ -147,6 +258,23 @@ pub async fn fetch_many(
         .buffered(CONCURRENCY)
         .collect()
         .await
+}
+
+/// [`fetch_many`], with each gateway's ID: a name is resolved first (one listing of the
+/// gateways per name, remembered by the client; an ID in UUID form costs nothing).
+pub async fn fetch_many_resolved(
+    client: &Client,
+    gateways: &[String],
+    how: Fetch,
+) -> Vec<p2c_vpn::Result<(String, Fetched)>> {
+    use futures::StreamExt as _;
+    futures::stream::iter(gateways.iter().map(|g| async move {
+        let id = client.resolve_gateway(g).await?;
+        Ok((id, fetch(client, g, how).await?))
+    }))
+    .buffered(CONCURRENCY)
+    .collect()
+    .await
 }
 
 /// Gateways fetched at the same time.

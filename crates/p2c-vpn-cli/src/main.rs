@@ -3,9 +3,12 @@
 //! See the crate README for commands, output formats and exit codes.
 
 mod cli;
+mod columns;
 mod connect;
 mod demo;
+mod disconnect;
 mod error;
+mod gateways;
 mod human;
 mod output;
 mod sanitize;
@@ -16,8 +19,8 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory as _, FromArgMatches as _};
 
-use crate::cli::{Cli, Command, ConnectionsCommand, ListArgs, ListFormat};
-use crate::connect::{Fetch, Target};
+use crate::cli::{Cli, Command, ConnectionsCommand, GatewaysCommand, ListArgs, ListFormat};
+use crate::connect::Fetch;
 use crate::error::CliError;
 use crate::output::{GatewayOutput, Style};
 
@@ -62,16 +65,29 @@ async fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<(), CliError> {
     let style = Style::detect();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
+    let m = leaf(matches);
     let result = match cli.command {
         Command::Demo(args) => demo::run(&args, &mut out, style).await,
+        Command::Gateways(GatewaysCommand::List(args)) => {
+            let client = connect::from_flags(&args.client, m)?;
+            gateways::list(&client, args.output, &mut out, style).await
+        }
+        Command::Gateways(GatewaysCommand::Show(args)) => {
+            let client = connect::from_flags(&args.client, m)?;
+            gateways::show(&client, &args.gateway, args.output, &mut out, style).await
+        }
         Command::Connections(ConnectionsCommand::List(args)) => {
-            list(&args, leaf(matches), &mut out, style).await
+            list(&args, m, &mut out, style).await
         }
         Command::Connections(ConnectionsCommand::Watch(args)) => {
-            let target = connect::target(&args.conn, Some(leaf(matches)))?;
-            let client = connect::client(&args.conn, &target)?;
-            let gateways = connect::unique_gateways(&args.conn.gateways);
-            watch::run(&args, client, gateways, &mut out, style).await
+            let client = connect::from_flags(&args.conn.client, m)?;
+            let gateways = connect::gateways(&client, &args.conn.gateways).await?;
+            // Every gateway of the project is shown with its gateway column.
+            let several = args.conn.gateways.is_empty() || gateways.len() > 1;
+            watch::run(&args, client, gateways, several, &mut out, style).await
+        }
+        Command::Connections(ConnectionsCommand::Disconnect(args)) => {
+            disconnect::run(&args, m, &mut out, style).await
         }
     };
     // Flush what was written before a failure; a closed pipe is no error.
@@ -85,13 +101,26 @@ async fn list(
     out: &mut dyn Write,
     style: Style,
 ) -> Result<(), CliError> {
-    let target: Target = connect::target(&args.conn, Some(matches))?;
-    let client = connect::client(&args.conn, &target)?;
-    let gateways = connect::unique_gateways(&args.conn.gateways);
-    if let ([gateway], true, ListFormat::Ndjson | ListFormat::Csv) =
-        (gateways.as_slice(), args.all, args.output)
+    let columns = match &args.columns {
+        Some(requested) => Some(columns::Columns::parse(requested, args.output)?),
+        None => None,
+    };
+    let client = connect::from_flags(&args.conn.client, matches)?;
+    let every_gateway = args.conn.gateways.is_empty();
+    let gateways = connect::gateways(&client, &args.conn.gateways).await?;
+    let filter = connect::UserFilter::new(&args.users);
+    if let ([gateway], false, true, ListFormat::Ndjson | ListFormat::Csv) =
+        (gateways.as_slice(), every_gateway, args.all, args.output)
     {
-        return stream_rows(&client, gateway, args, out).await;
+        return stream_rows(
+            &client,
+            &gateway.lookup,
+            args,
+            columns.as_ref(),
+            &filter,
+            out,
+        )
+        .await;
     }
     let how = if args.all {
         Fetch::All {
@@ -104,14 +133,20 @@ async fn list(
             offset: args.offset,
         }
     };
-    let results = connect::fetch_many(&client, &gateways, how).await;
-    let several = gateways.len() > 1;
+    let lookups: Vec<String> = gateways.iter().map(|g| g.lookup.clone()).collect();
+    let results = connect::fetch_many_resolved(&client, &lookups, how).await;
+    // Every gateway of the project is always shown with its gateway column, even if
+    // there is only one.
+    let several = every_gateway || gateways.len() > 1;
     let mut fetched = Vec::with_capacity(results.len());
     let mut failures = Vec::new();
     for (gateway, result) in gateways.iter().zip(results) {
         match result {
-            Ok(f) => fetched.push((gateway, f)),
-            Err(e) => failures.push(CliError::api(several.then_some(gateway.as_str()), e)),
+            Ok((id, mut f)) => {
+                filter.apply(&mut f.connections);
+                fetched.push((gateway, id, f));
+            }
+            Err(e) => failures.push(CliError::api(several.then_some(gateway.label.as_str()), e)),
         }
     }
     if !failures.is_empty() {
@@ -123,9 +158,20 @@ async fn list(
     }
     let outputs: Vec<GatewayOutput<'_>> = fetched
         .iter()
-        .map(|(gateway, fetched)| GatewayOutput { gateway, fetched })
+        .map(|(gateway, id, fetched)| GatewayOutput {
+            gateway: id,
+            label: &gateway.label,
+            fetched,
+        })
         .collect();
-    output::write_list(out, args.output, &outputs, style)
+    if every_gateway && outputs.is_empty() && args.output == ListFormat::Table {
+        writeln!(out, "No gateways in this project.")?;
+        return Ok(());
+    }
+    match &columns {
+        Some(columns) => columns.write_list(out, args.output, &outputs, several, style),
+        None => output::write_list(out, args.output, &outputs, several, style),
+    }
 }
 
 /// `--all` for one gateway as NDJSON or CSV: rows are written page by page as they arrive,
@@ -135,19 +181,34 @@ async fn stream_rows(
     client: &p2c_vpn::Client,
     gateway: &str,
     args: &ListArgs,
+    columns: Option<&columns::Columns>,
+    filter: &connect::UserFilter,
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
     use futures::TryStreamExt as _;
     let csv = matches!(args.output, ListFormat::Csv);
+    let gateway_id = match columns {
+        Some(c) if c.wants_gateway_id() => client
+            .resolve_gateway(gateway)
+            .await
+            .map_err(|e| CliError::api(None, e))?,
+        _ => String::new(),
+    };
     if csv {
-        output::write_csv_header(out, false)?;
+        match columns {
+            Some(columns) => columns.write_csv_header(out)?,
+            None => output::write_csv_header(out, false)?,
+        }
     }
     let mut pages = connect::all_pages(client, gateway, args.page_size, args.offset);
-    while let Some(page) = pages.try_next().await.map_err(|e| CliError::api(None, e))? {
-        if csv {
-            output::write_csv_rows(out, None, &page.connections)?;
-        } else {
-            output::write_ndjson_rows(out, None, &page.connections)?;
+    while let Some(mut page) = pages.try_next().await.map_err(|e| CliError::api(None, e))? {
+        filter.apply(&mut page.connections);
+        match (csv, columns) {
+            (true, Some(columns)) => {
+                columns.write_csv_rows(out, &gateway_id, &page.connections)?;
+            }
+            (true, None) => output::write_csv_rows(out, None, &page.connections)?,
+            (false, _) => output::write_ndjson_rows(out, None, &page.connections)?,
         }
     }
     out.flush()?;

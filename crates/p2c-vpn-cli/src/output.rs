@@ -65,7 +65,11 @@ impl Style {
 /// One gateway's result, ready to print.
 #[derive(Debug)]
 pub struct GatewayOutput<'a> {
+    /// The gateway's ID: `gateway_id` in json, ndjson and csv.
     pub gateway: &'a str,
+    /// How tables name it: as given on the command line, or its name when every gateway
+    /// of the project is listed.
+    pub label: &'a str,
     pub fetched: &'a Fetched,
 }
 
@@ -89,14 +93,16 @@ struct WithGateway<'a> {
     connection: &'a Connection,
 }
 
-/// Writes the results in `format`.
+/// Writes the results in `format`; `several` adds the gateway (a `gateway_id` field or
+/// column, a `GATEWAY` column): for more than one gateway, and for every gateway of the
+/// project however many there are.
 pub fn write_list(
     out: &mut dyn Write,
     format: ListFormat,
     results: &[GatewayOutput<'_>],
+    several: bool,
     style: Style,
 ) -> Result<(), CliError> {
-    let several = results.len() > 1;
     match format {
         ListFormat::Json => {
             let docs: Vec<Document<'_>> = results
@@ -495,7 +501,7 @@ fn write_list_table(
                 r.fetched.connections.iter().map(move |c| {
                     let mut cells = Vec::with_capacity(9);
                     if several {
-                        cells.push(TextCell::new(r.gateway));
+                        cells.push(TextCell::new(r.label));
                     }
                     cells.extend(connection_cells(c));
                     cells
@@ -513,7 +519,7 @@ fn write_list_table(
     } else {
         writeln!(out, "No connections.")?;
     }
-    for line in footer(results) {
+    for line in footer(results, several) {
         writeln!(out, "{line}")?;
     }
     Ok(())
@@ -534,7 +540,7 @@ fn connection_cells(c: &Connection) -> [TextCell<'_>; 8] {
 }
 
 /// `25 connections`, `10 of 25 connections`, per gateway and in all.
-fn footer(results: &[GatewayOutput<'_>]) -> Vec<String> {
+fn footer(results: &[GatewayOutput<'_>], several: bool) -> Vec<String> {
     let count = |f: &Fetched| {
         let shown = f.connections.len();
         match f.total_count {
@@ -545,23 +551,23 @@ fn footer(results: &[GatewayOutput<'_>]) -> Vec<String> {
         }
     };
     match results {
-        [one] => vec![count(one.fetched)],
+        [one] if !several => vec![count(one.fetched)],
         many => {
             let mut lines: Vec<String> = many
                 .iter()
                 .map(|r| {
                     format!(
                         "gateway {}: {}",
-                        sanitize::for_terminal(r.gateway),
+                        sanitize::for_terminal(r.label),
                         count(r.fetched)
                     )
                 })
                 .collect();
             let shown: usize = many.iter().map(|r| r.fetched.connections.len()).sum();
             lines.push(format!(
-                "{} on {} gateways",
+                "{} on {}",
                 human::plural(shown, "connection", "connections"),
-                many.len()
+                human::plural(many.len(), "gateway", "gateways")
             ));
             lines
         }
@@ -588,7 +594,7 @@ mod tests {
 
     fn render(format: ListFormat, results: &[GatewayOutput<'_>], style: Style) -> String {
         let mut out = Vec::new();
-        write_list(&mut out, format, results, style).expect("written");
+        write_list(&mut out, format, results, results.len() > 1, style).expect("written");
         String::from_utf8(out).expect("UTF-8")
     }
 
@@ -623,6 +629,7 @@ mod tests {
         let f = fetched(hostile_connections());
         let one = [GatewayOutput {
             gateway: "gw\x1b[31m",
+            label: "gw\x1b[31m",
             fetched: &f,
         }];
         for style in [
@@ -666,10 +673,12 @@ mod tests {
         let two = [
             GatewayOutput {
                 gateway: "gw\x1b[31m",
+                label: "gw\x1b[31m",
                 fetched: &f,
             },
             GatewayOutput {
                 gateway: "gw\nfake row",
+                label: "gw\nfake row",
                 fetched: &f2,
             },
         ];
@@ -743,6 +752,7 @@ mod tests {
         ]);
         let one = [GatewayOutput {
             gateway: "gw",
+            label: "gw",
             fetched: &f,
         }];
         let text = render(ListFormat::Csv, &one, Style::default());
@@ -770,10 +780,12 @@ mod tests {
         let two = [
             GatewayOutput {
                 gateway: "=gw",
+                label: "=gw",
                 fetched: &f,
             },
             GatewayOutput {
                 gateway: "gw2",
+                label: "gw2",
                 fetched: &f,
             },
         ];
@@ -792,6 +804,7 @@ mod tests {
         }))]);
         let one = [GatewayOutput {
             gateway: "gw",
+            label: "gw",
             fetched: &f,
         }];
         let table = render(ListFormat::Table, &one, Style::default());
@@ -816,6 +829,7 @@ mod tests {
         let f = fetched(vec![conn(serde_json::json!({ "client_user_name": huge }))]);
         let one = [GatewayOutput {
             gateway: "gw",
+            label: "gw",
             fetched: &f,
         }];
         let started = std::time::Instant::now();
@@ -886,6 +900,7 @@ mod tests {
         let f = fetched(vec![Connection::default(); n]);
         let one = [GatewayOutput {
             gateway: "gw",
+            label: "gw",
             fetched: &f,
         }];
         let table = render(ListFormat::Table, &one, Style::default());
@@ -908,11 +923,12 @@ mod tests {
         let f = fetched(connections);
         let one = [GatewayOutput {
             gateway: "gw",
+            label: "gw",
             fetched: &f,
         }];
         let started = std::time::Instant::now();
         let mut out = std::io::BufWriter::new(std::io::sink());
-        write_list(&mut out, ListFormat::Table, &one, Style::default()).unwrap();
+        write_list(&mut out, ListFormat::Table, &one, false, Style::default()).unwrap();
         eprintln!(
             "rendered 1,000,000 rows in {:?} ({} MiB of them in memory before rendering: {} bytes a Connection)",
             started.elapsed(),

@@ -191,10 +191,10 @@ fn the_watch_screen_escapes_too() {
     for shown in &SHOWN[..5] {
         assert!(screen.contains(shown), "{shown} in\n{screen}");
     }
-    // The tick line, 3 rules, the header, one line per connection.
+    // The tick line, the gateway's line, 3 rules, the header, one line per connection.
     assert_eq!(
         screen.lines().count(),
-        1 + 3 + 1 + HOSTILE.len(),
+        1 + 1 + 3 + 1 + HOSTILE.len(),
         "{screen}"
     );
 }

@@ -14,6 +14,10 @@ use common::{Mock, assert_golden, bare_cmd, ndjson, stderr, stdout};
 use p2c_vpn_mock::{DEFAULT_SECRET_KEY, Fault, StatusCode};
 use predicates::prelude::*;
 
+/// Gateway IDs no gateway of the mock has (UUIDs: taken as IDs without a lookup).
+const NOPE: &str = "00000000-0000-4000-8000-000000000404";
+const GONE: &str = "00000000-0000-4000-8000-000000000410";
+
 /// The connections of a gateway as the library gets them from the API, as JSON (the
 /// library's `Connection` serializes to the API's JSON).
 fn raw_api(mock: &Mock, gateway: &str) -> serde_json::Value {
@@ -27,6 +31,16 @@ fn raw_api(mock: &Mock, gateway: &str) -> serde_json::Value {
         .block_on(client.connections(gateway).send())
         .expect("listing through the library");
     serde_json::to_value(&page.connections).unwrap()
+}
+
+/// The connection listings the mock received (not the gateway listings that resolve
+/// gateway IDs that are no UUIDs, like the tests' `gw-alpha`).
+fn connection_requests(mock: &Mock) -> Vec<p2c_vpn_mock::RecordedRequest> {
+    mock.server
+        .requests()
+        .into_iter()
+        .filter(|r| r.operation == Some(p2c_vpn_mock::Operation::ListP2cVgwConnections))
+        .collect()
 }
 
 #[test]
@@ -246,7 +260,9 @@ fn limit_and_offset_make_one_request() {
         serde_json::Value::Array(raw_api(&mock, "gw-alpha").as_array().unwrap()[20..25].to_vec())
     );
     assert_eq!(doc["total_count"], 25);
-    let requests = mock.server.requests();
+    // "gw-alpha" is no UUID: the gateways are listed first to resolve it (an exact ID
+    // wins); only the connection requests are looked at here.
+    let requests = connection_requests(&mock);
     let first = &requests[0];
     assert_eq!(first.query_param("limit").as_deref(), Some("5"));
     assert_eq!(first.query_param("offset").as_deref(), Some("20"));
@@ -256,7 +272,7 @@ fn limit_and_offset_make_one_request() {
     mock.list(&["--gateway", "gw-alpha", "-o", "ndjson"])
         .assert()
         .success();
-    let requests = mock.server.requests();
+    let requests = connection_requests(&mock);
     assert_eq!(requests.len(), 1);
     assert_eq!(requests[0].query_param("limit"), None);
     assert_eq!(requests[0].query_param("offset"), None);
@@ -277,7 +293,7 @@ fn all_walks_every_page() {
         .map(|l| l["connection_id"].as_str().unwrap())
         .collect();
     assert_eq!(ids.len(), 250, "no duplicates");
-    let requests = mock.server.requests();
+    let requests = connection_requests(&mock);
     let mut offsets: Vec<(Option<String>, Option<String>)> = requests
         .iter()
         .map(|r| (r.query_param("limit"), r.query_param("offset")))
@@ -305,7 +321,7 @@ fn all_walks_every_page() {
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(stdout(&out).lines().count(), 1 + 240);
-    assert_eq!(mock.server.requests().len(), 4);
+    assert_eq!(connection_requests(&mock).len(), 4);
 }
 
 #[test]
@@ -328,23 +344,16 @@ fn bad_flags_are_usage_errors() {
             .code(2)
             .stderr(predicate::str::contains("error"));
     }
-    // No gateway.
-    mock.list(&[]).assert().code(2);
     // Durations explain themselves.
     mock.list(&["--gateway", "gw-alpha", "--timeout", "10"])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("1m30s"));
-    // Both --region and --endpoint on the command line.
-    mock.list(&["--gateway", "gw-alpha", "--region", "cn-north-4"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("--region and --endpoint"));
     // An ID that would change the request path, checked before sending.
     mock.list(&["--gateway", "gw/../x"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("gateway ID"));
+        .stderr(predicate::str::contains("gateway \"gw/../x\" contains '/'"));
     // No endpoint at all.
     mock.cmd()
         .args(["connections", "list", "--gateway", "gw-alpha"])
@@ -364,6 +373,15 @@ fn bad_flags_are_usage_errors() {
         .assert()
         .code(2);
     assert!(mock.server.requests().is_empty(), "nothing sent");
+
+    // Both --region and --endpoint on the command line: the endpoint is where requests
+    // go, the region names the project to look up (not needed here: the project ID is
+    // set).
+    mock.list(&["--gateway", "gw-alpha", "--region", "cn-north-4"])
+        .assert()
+        .success();
+    // No gateway: every gateway of the project.
+    mock.list(&["-o", "ndjson"]).assert().success();
 }
 
 #[test]
@@ -438,7 +456,9 @@ fn bad_or_missing_credentials_exit_3() {
 #[test]
 fn service_errors_exit_4_with_status_code_and_request_id() {
     let mock = Mock::deterministic();
-    let out = mock.list(&["--gateway", "gw-nope"]).output().unwrap();
+    // An unknown gateway ID (a UUID is taken as an ID as it is: the service says 404; a
+    // name or other ID that matches no gateway is a usage error, see tests/connections.rs).
+    let out = mock.list(&["--gateway", NOPE]).output().unwrap();
     assert_eq!(out.status.code(), Some(4));
     let err = stderr(&out);
     assert_eq!(err.lines().count(), 1, "{err}");
@@ -456,9 +476,9 @@ fn service_errors_exit_4_with_status_code_and_request_id() {
             "--gateway",
             "gw-alpha",
             "--gateway",
-            "gw-nope",
+            NOPE,
             "--gateway",
-            "gw-gone",
+            GONE,
         ])
         .output()
         .unwrap();
@@ -469,7 +489,7 @@ fn service_errors_exit_4_with_status_code_and_request_id() {
         err.lines()
             .next()
             .unwrap()
-            .contains("gateway gw-nope: HTTP 404"),
+            .contains(&format!("gateway {NOPE}: HTTP 404")),
         "{err}"
     );
     assert!(out.stdout.is_empty());
@@ -491,7 +511,12 @@ fn service_errors_exit_4_with_status_code_and_request_id() {
         .code(4)
         .stderr(predicate::str::contains("HTTP 429"));
     mock.server.faults().clear();
-    mock.server.faults().push(Fault::WrongFieldType);
+    // The first request lists the gateways (to resolve "gw-alpha"); the second lists the
+    // connections.
+    mock.server
+        .faults()
+        .push(Fault::Latency(Duration::ZERO))
+        .push(Fault::WrongFieldType);
     mock.list(&["--gateway", "gw-alpha"])
         .assert()
         .code(4)
@@ -646,9 +671,11 @@ fn colours_only_when_asked_for() {
 #[test]
 fn all_as_ndjson_streams_pages_and_reports_a_later_failure() {
     let mock = Mock::start(|b| b.seed(5).gateway("gw-big", 250));
-    // The first page is served; every later request fails.
+    // The gateway listing (resolving "gw-big") and the first page are served; every
+    // later request fails.
     mock.server
         .faults()
+        .push(Fault::Latency(Duration::ZERO))
         .push(Fault::Latency(Duration::ZERO))
         .push_n(Fault::Status(p2c_vpn_mock::StatusCode::BAD_REQUEST), 10);
     let out = mock

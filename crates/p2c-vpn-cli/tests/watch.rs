@@ -190,10 +190,18 @@ fn table_output_is_appended_per_tick_when_not_a_terminal() {
 #[test]
 fn watch_errors_and_bad_flags() {
     let mock = Mock::deterministic();
-    mock.watch(&["--gateway", "gw-nope", "--count", "2", "--interval", "1s"])
-        .assert()
-        .code(4)
-        .stderr(predicate::str::contains("HTTP 404"));
+    // An unknown gateway ID (a UUID is taken as an ID: the service's 404).
+    mock.watch(&[
+        "--gateway",
+        "00000000-0000-4000-8000-000000000404",
+        "--count",
+        "2",
+        "--interval",
+        "1s",
+    ])
+    .assert()
+    .code(4)
+    .stderr(predicate::str::contains("HTTP 404"));
     for bad in [
         vec!["--output", "csv"],
         vec!["--interval", "0s"],

@@ -86,6 +86,47 @@ impl Mock {
     }
 }
 
+impl Mock {
+    /// `p2c-vpn <words...> --endpoint <mock>` plus `args`, e.g.
+    /// `mock.run(&["gateways", "list"], &["-o", "json"])`.
+    pub fn run(&self, words: &[&str], args: &[&str]) -> Command {
+        let mut cmd = self.cmd();
+        cmd.args(words)
+            .args(["--endpoint", self.server.base_url()])
+            .args(args);
+        cmd
+    }
+
+    /// How many requests the mock received for `operation`.
+    pub fn count(&self, operation: p2c_vpn_mock::Operation) -> usize {
+        self.server
+            .requests()
+            .iter()
+            .filter(|r| r.operation == Some(operation))
+            .count()
+    }
+
+    /// The library client of the tests, with the mock's credentials and project.
+    pub fn client(&self) -> p2c_vpn::Client {
+        p2c_vpn::Client::builder()
+            .endpoint(self.server.base_url())
+            .project_id(self.server.project_id())
+            .credentials(self.server.credentials())
+            .build()
+            .unwrap()
+    }
+
+    /// The connection IDs of a gateway now, through the library.
+    pub fn connection_ids(&self, gateway: &str) -> Vec<String> {
+        let client = self.client();
+        self.block_on(client.connections(gateway).collect_all())
+            .unwrap()
+            .iter()
+            .map(|c| c.connection_id().unwrap().to_string())
+            .collect()
+    }
+}
+
 /// `p2c-vpn` with no credentials at all: HOME is an empty directory, the credentials file
 /// a path that does not exist, and no HUAWEICLOUD_* variable is inherited.
 pub fn std_cmd() -> std::process::Command {
