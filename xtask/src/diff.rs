@@ -258,7 +258,8 @@ pub fn load_revision(root: &Path, rev: &str, spec_path: &str) -> Result<Document
         root,
         rev,
         spec_path,
-        &["show", &format!("{rev}:{spec_path}")],
+        // `./`: relative to the workspace root even when it is not the repository's root.
+        &["show", &format!("{rev}:./{spec_path}")],
     )?;
     parse_document(rev, &PathBuf::from(format!("{rev}:{spec_path}")), &text)
 }
@@ -1036,22 +1037,14 @@ impl<'a> Walker<'a> {
                 "the generated method and builder are renamed",
             );
         }
-        for key in [
+        let docs = [
             "summary",
             "description",
             "tags",
             "deprecated",
             "externalDocs",
-        ] {
-            if old_op.get(key) != new_op.get(key) {
-                self.emit(
-                    ctx,
-                    format!("{key} changed"),
-                    NonBreaking,
-                    "documentation only",
-                );
-            }
-        }
+        ];
+        self.docs(ctx, old_op, new_op, &docs);
         self.security(ctx, old_op, new_op);
         let extensions: BTreeSet<&String> = old_op
             .as_object()
@@ -1301,16 +1294,7 @@ impl<'a> Walker<'a> {
                 );
             }
         }
-        for key in ["description", "deprecated"] {
-            if old.get(key) != new.get(key) {
-                self.emit(
-                    ctx,
-                    format!("{key} changed"),
-                    NonBreaking,
-                    "documentation only",
-                );
-            }
-        }
+        self.docs(ctx, old, new, &["description", "deprecated"]);
         self.examples(ctx, old, new);
         let mut c = ctx.clone();
         c.dir = Dir::Request;
@@ -1323,6 +1307,16 @@ impl<'a> Walker<'a> {
                 Breaking,
                 "the generated type of the parameter changes",
             ),
+        }
+    }
+
+    /// `KEY changed` (documentation only) for each of `keys` that differs.
+    fn docs(&mut self, ctx: &Ctx, old: &Value, new: &Value, keys: &[&str]) {
+        for key in keys {
+            if old.get(*key) != new.get(*key) {
+                let what = format!("{key} changed");
+                self.emit(ctx, what, NonBreaking, "documentation only");
+            }
         }
     }
 
@@ -1383,14 +1377,7 @@ impl<'a> Walker<'a> {
                     ),
                     _ => {}
                 }
-                if o.get("description") != n.get("description") {
-                    self.emit(
-                        &c,
-                        "description changed".into(),
-                        NonBreaking,
-                        "documentation only",
-                    );
-                }
+                self.docs(&c, o, n, &["description"]);
                 let mut c = c;
                 c.dir = Dir::Request;
                 self.content(&c, o, n);
@@ -1426,14 +1413,7 @@ impl<'a> Walker<'a> {
                     };
                     let (_, o) = self.deref(self.old, o);
                     let (_, n) = self.deref(self.new, n);
-                    if o.get("description") != n.get("description") {
-                        self.emit(
-                            &c,
-                            "description changed".into(),
-                            NonBreaking,
-                            "documentation only",
-                        );
-                    }
+                    self.docs(&c, o, n, &["description"]);
                     let oh = obj(o.get("headers"));
                     let nh = obj(n.get("headers"));
                     let headers: BTreeSet<&String> = oh.keys().chain(nh.keys()).collect();
@@ -1483,10 +1463,14 @@ impl<'a> Walker<'a> {
                     Some(nk) => format!("media type `{ok}` → `{nk}`"),
                     None => format!("media type `{ok}` removed"),
                 };
+                let effect = if response {
+                    "the generated client no longer decodes this body into its type"
+                } else {
+                    "the generated `body()` builder method no longer takes its type"
+                };
                 let why = format!(
                     "progenitor types only `application/json` bodies (parameters allowed, \
-                     `+json` suffixes not): the generated client no longer decodes this body \
-                     into its type{}",
+                     `+json` suffixes not): {effect}{}",
                     self.send_change(ctx)
                 );
                 self.emit(ctx, what, Breaking, &why);
@@ -1498,11 +1482,13 @@ impl<'a> Walker<'a> {
                     Some(ok) => format!("media type `{ok}` → `{nk}`"),
                     None => format!("media type `{nk}` added"),
                 };
-                let why = format!(
+                let effect = if response {
                     "the generated client now decodes this body into a generated type instead \
-                     of handing over raw bytes{}",
-                    self.send_change(ctx)
-                );
+                     of handing over raw bytes"
+                } else {
+                    "the generated `body()` builder method now takes a generated type"
+                };
+                let why = format!("{effect}{}", self.send_change(ctx));
                 self.emit(ctx, what, Breaking, &why);
             }
             (None, None) => {}
@@ -1773,16 +1759,7 @@ impl<'a> Walker<'a> {
             }
         }
         self.constraints(ctx, old, new);
-        for key in ["description", "title", "deprecated"] {
-            if old.get(key) != new.get(key) {
-                self.emit(
-                    ctx,
-                    format!("{key} changed"),
-                    NonBreaking,
-                    "documentation only",
-                );
-            }
-        }
+        self.docs(ctx, old, new, &["description", "title", "deprecated"]);
         if old.get("default") != new.get("default") {
             // typify gives an optional property with a default the plain type `T`, filled
             // with the default when the value is missing: adding or removing one can change
