@@ -195,14 +195,14 @@ const PROBE: &str = "growth_probe";
 fn add_property_everywhere(node: &mut Value, added: &mut usize) {
     match node {
         Value::Object(map) => {
-            if map.get("type").and_then(Value::as_str) == Some("object") {
-                if let Some(Value::Object(props)) = map.get_mut("properties") {
-                    props.insert(
-                        PROBE.into(),
-                        json!({"type": "string", "description": "Added by the growth test."}),
-                    );
-                    *added += 1;
-                }
+            if map.get("type").and_then(Value::as_str) == Some("object")
+                && let Some(Value::Object(props)) = map.get_mut("properties")
+            {
+                props.insert(
+                    PROBE.into(),
+                    json!({"type": "string", "description": "Added by the growth test."}),
+                );
+                *added += 1;
             }
             for value in map.values_mut() {
                 add_property_everywhere(value, added);
