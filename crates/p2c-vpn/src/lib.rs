@@ -32,6 +32,10 @@ pub use p2c_vpn_api::{
 };
 pub use p2c_vpn_auth::{Credentials, CredentialsChain};
 pub use region::{REGIONS, endpoint as region_endpoint};
+/// The HTTP client crate of the public API ([`ClientBuilder::http_client`],
+/// [`Error::status`]), so callers use the very version this crate was built with.
+pub use reqwest;
+pub use reqwest::StatusCode;
 
 /// The workspace README's Rust examples, compiled as doctests so they stay true.
 #[cfg(doctest)]
