@@ -104,8 +104,8 @@ pub struct ClientArgs {
     pub project_id: Option<String>,
 
     /// Huawei Cloud region, e.g. cn-north-4 (endpoint https://vpn.{region}.myhuaweicloud.com).
-    /// With --endpoint, it only names the project to look up. A flag on the command line
-    /// wins over the other option's environment variable.
+    /// With --endpoint, it only names the project to look up. On the command line, it wins
+    /// over an endpoint from HUAWEICLOUD_SDK_ENDPOINT.
     #[arg(long, value_name = "REGION", env = p2c_vpn::ENV_REGION)]
     pub region: Option<String>,
 
@@ -220,7 +220,8 @@ pub struct DisconnectArgs {
     #[arg(long, value_name = "IP")]
     pub client_ip: Option<IpAddr>,
 
-    /// Selector: connections established longer ago than this, e.g. 8h, 1d, 30m.
+    /// Selector: connections connected for longer than this, e.g. 8h, 1d, 30m (from
+    /// connection_established_time to the statistics' timestamp).
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub connected_longer_than: Option<Duration>,
 

@@ -527,3 +527,96 @@ fn the_gateway_is_named_by_id_or_name() {
     assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
     assert_eq!(mock.count(Operation::DeleteP2cVgwConnection), 0);
 }
+
+/// Runs the CLI on a pseudo-terminal (util-linux `script`), typing `answer`; `None` when
+/// `script` is not available.
+fn on_a_terminal(mock: &Mock, args: &[&str], answer: &str) -> Option<(i32, String)> {
+    use std::io::{Read as _, Write as _};
+    use std::process::Stdio;
+    let available = std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !available {
+        eprintln!("skipped: util-linux `script` is not installed");
+        return None;
+    }
+    let mut line = vec![
+        assert_cmd::cargo::cargo_bin("p2c-vpn")
+            .display()
+            .to_string(),
+        "connections".into(),
+        "disconnect".into(),
+        "--endpoint".into(),
+        mock.server.base_url().into(),
+    ];
+    line.extend(args.iter().map(|a| (*a).to_owned()));
+    let quoted: Vec<String> = line.iter().map(|a| format!("'{a}'")).collect();
+    // The environment of the tests' command: the mock's credentials, none of the user's.
+    let cmd = mock.std_cmd();
+    let mut script = std::process::Command::new("script");
+    for (name, value) in cmd.get_envs() {
+        match value {
+            Some(value) => script.env(name, value),
+            None => script.env_remove(name),
+        };
+    }
+    let mut child = script
+        .args(["-qec", &quoted.join(" "), "/dev/null"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(answer.as_bytes()).unwrap();
+    stdin.flush().unwrap();
+    let mut text = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut text)
+        .unwrap();
+    drop(stdin);
+    let status = child.wait().unwrap();
+    Some((status.code().unwrap_or(-1), text))
+}
+
+#[test]
+fn on_a_terminal_it_asks_first() {
+    let mock = mock();
+    let before = connections(&mock, OFFICE);
+    let user = before[0]["client_user_name"].as_str().unwrap().to_owned();
+    let gone: HashSet<String> = before
+        .iter()
+        .filter(|c| c["client_user_name"] == user.as_str())
+        .map(id)
+        .collect();
+    // "no": nothing is sent, exit 1.
+    let Some((code, text)) = on_a_terminal(&mock, &["--gateway", "office", "--user", &user], "n\n")
+    else {
+        return;
+    };
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains(&format!("About to disconnect {} connection", gone.len()))
+            && text.contains("[y/N]")
+            && text.contains("not confirmed"),
+        "{text}"
+    );
+    assert_eq!(mock.count(Operation::DeleteP2cVgwConnection), 0);
+    // "y": disconnected.
+    mock.server.clear_requests();
+    let (code, text) =
+        on_a_terminal(&mock, &["--gateway", "office", "--user", &user], "y\n").unwrap();
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains(&format!(
+            "{} disconnected, 0 already gone, 0 failed",
+            gone.len()
+        )),
+        "{text}"
+    );
+    assert_disconnected(&mock, &before, &gone);
+}

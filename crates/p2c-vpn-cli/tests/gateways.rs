@@ -382,3 +382,28 @@ fn help_documents_the_commands() {
                 .and(predicate::str::contains("candidates")),
         );
 }
+
+#[test]
+fn the_project_id_flag_beats_the_environment_in_the_path_and_the_signature() {
+    let mock = mock();
+    let out = mock
+        .run(
+            &["gateways", "list"],
+            &["--project-id", mock.server.project_id(), "-o", "ndjson"],
+        )
+        .env(
+            "HUAWEICLOUD_SDK_PROJECT_ID",
+            "0123456789abcdef0123456789abcdef",
+        )
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let request = &mock.server.requests()[0];
+    assert!(request.path.contains(mock.server.project_id()));
+    assert_eq!(
+        request.header("x-project-id"),
+        Some(mock.server.project_id())
+    );
+    let signed = request.header("authorization").unwrap();
+    assert!(signed.contains("x-project-id"), "{signed}");
+}
