@@ -518,19 +518,13 @@ impl Client {
         // refuse nothing a real name has, and everything that could change a path.
         check_id("gateway", wanted)?;
         let all = self.gateways().collect_all().await?;
+        self.remember_all(&all);
         if let Some(found) = all.iter().find(|g| g.id() == Some(wanted)) {
-            self.remember_name(wanted, wanted);
             return Ok(Found::Gateway(Box::new(found.clone())));
         }
         let mut named: Vec<&Gateway> = all.iter().filter(|g| g.name() == Some(wanted)).collect();
         match named.len() {
-            1 => {
-                let found = named.remove(0).clone();
-                if let Some(id) = found.id() {
-                    self.remember_name(wanted, id);
-                }
-                Ok(Found::Gateway(Box::new(found)))
-            }
+            1 => Ok(Found::Gateway(Box::new(named.remove(0).clone()))),
             0 => Err(Error::invalid_input(format!(
                 "no gateway has the ID or name {:?}; {}",
                 shorten(wanted),
@@ -547,6 +541,33 @@ impl Client {
     fn cached_name(&self, name: &str) -> Option<String> {
         let names = self.inner.names.lock().unwrap_or_else(|e| e.into_inner());
         names.get(name).cloned()
+    }
+
+    /// Remembers every ID, and every name that only one gateway has, of a full listing: a
+    /// client naming several gateways lists them once.
+    fn remember_all(&self, all: &[Gateway]) {
+        let mut names: HashMap<&str, Option<&str>> = HashMap::new();
+        for g in all {
+            if let (Some(name), Some(id)) = (g.name(), g.id()) {
+                names
+                    .entry(name)
+                    .and_modify(|e| *e = None)
+                    .or_insert(Some(id));
+            }
+        }
+        for g in all {
+            if let Some(id) = g.id() {
+                self.remember_name(id, id);
+            }
+        }
+        for (name, id) in names {
+            if let Some(id) = id {
+                // An ID of one gateway that is the name of another: the ID wins.
+                if self.cached_name(name).is_none() {
+                    self.remember_name(name, id);
+                }
+            }
+        }
     }
 
     fn remember_name(&self, name: &str, id: &str) {
