@@ -40,6 +40,11 @@ Try it offline: `p2c-vpn demo`.";
 #[derive(Debug, Parser)]
 #[command(name = "p2c-vpn", version, after_help = AFTER_HELP, propagate_version = true)]
 pub struct Cli {
+    /// Log to stderr: -v for each call (request IDs, attempts, status), -vv for details.
+    /// RUST_LOG (e.g. RUST_LOG=p2c_vpn=debug) overrides it.
+    #[arg(long, short = 'v', action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -52,10 +57,59 @@ pub enum Command {
     /// Client connections of P2C VPN gateways.
     #[command(subcommand)]
     Connections(ConnectionsCommand),
+    /// Serve Prometheus metrics of every gateway (or --gateway ones) on --listen:
+    /// /metrics (Prometheus text, or OpenMetrics when asked through Accept) and /healthz.
+    ///
+    /// Collects on scrape, at most once per --min-interval; a scrape never waits past
+    /// --scrape-timeout (late gateways are served with their last values and up 0). API
+    /// errors never stop it: they show in p2c_vpn_up and p2c_vpn_api_requests_total.
+    /// Stops cleanly on Ctrl-C or SIGTERM. See crates/p2c-vpn-exporter/README.md.
+    #[command(after_help = AFTER_HELP)]
+    Exporter(ExporterArgs),
     /// Offline demo: lists gateways and connections from an embedded mock of the API (no
     /// credentials, no network), then shows how to query the real service.
     #[command(after_help = AFTER_HELP)]
     Demo(DemoArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExporterArgs {
+    /// Address to serve on; a non-loopback address is allowed and logged.
+    #[arg(long, value_name = "ADDR", default_value_t = p2c_vpn_exporter::DEFAULT_LISTEN)]
+    pub listen: std::net::SocketAddr,
+
+    /// Gateway ID or name to export; repeat for several. Without it: every gateway of
+    /// each target.
+    #[arg(long = "gateway", value_name = "GATEWAY")]
+    pub gateways: Vec<String>,
+
+    /// A region and optionally a project to export, REGION[:PROJECT]; repeat for several
+    /// (series then carry region and project labels). Without it: the one target of
+    /// --region / --endpoint / --project-id.
+    #[arg(long = "target", value_name = "REGION[:PROJECT]")]
+    pub targets: Vec<p2c_vpn_exporter::TargetSpec>,
+
+    /// One series per connection (connection_id and user labels): cardinality grows with
+    /// the number of clients.
+    #[arg(long)]
+    pub per_connection: bool,
+
+    /// Minimum time between two collections (scrapes in between get the last values);
+    /// 0s collects on every scrape.
+    #[arg(long, value_name = "DURATION", default_value = "15s", value_parser = parse_duration_or_zero)]
+    pub min_interval: Duration,
+
+    /// Longest a scrape waits for collection.
+    #[arg(long, value_name = "DURATION", default_value = "8s", value_parser = parse_duration)]
+    pub scrape_timeout: Duration,
+
+    /// Gateways collected at the same time.
+    #[arg(long, value_name = "N", default_value_t = p2c_vpn_exporter::DEFAULT_CONCURRENCY,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=64))]
+    pub concurrency: usize,
+
+    #[command(flatten)]
+    pub client: ClientArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -127,6 +181,18 @@ pub struct ClientArgs {
     /// none.
     #[arg(long, value_name = "N", default_value_t = 2)]
     pub retries: u32,
+
+    /// Cap on one response body, enforced while it arrives (a response past it is a
+    /// service error, exit 4, never retried).
+    #[arg(long, value_name = "BYTES", default_value_t = p2c_vpn::DEFAULT_MAX_BODY_BYTES,
+          value_parser = clap::value_parser!(usize))]
+    pub max_body_bytes: usize,
+
+    /// Cap on the JSON values (records and their fields) of one response, checked before
+    /// decoding: what decoding may allocate is bounded by it.
+    #[arg(long, value_name = "N", default_value_t = p2c_vpn::DEFAULT_MAX_JSON_VALUES,
+          value_parser = clap::value_parser!(usize))]
+    pub max_json_values: usize,
 }
 
 /// Which gateways (`list` and `watch`), and the client flags.
@@ -320,6 +386,11 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
         return Err("must be greater than zero".to_owned());
     }
     Ok(d)
+}
+
+fn parse_duration_or_zero(s: &str) -> Result<Duration, String> {
+    humantime::parse_duration(s.trim())
+        .map_err(|e| format!("{e} (expected a duration such as 15s, 0s or 1m)"))
 }
 
 fn parse_interval(s: &str) -> Result<Duration, String> {

@@ -44,6 +44,29 @@ pub fn target(args: &ClientArgs, matches: Option<&clap::ArgMatches>) -> Result<T
 
 /// The client for these flags; credentials from the default provider chain.
 pub fn client(args: &ClientArgs, target: &Target) -> Result<Client, CliError> {
+    let mut builder = common_builder(args);
+    builder = match target {
+        Target::Region(region) => builder.region(region.as_str()),
+        Target::Endpoint { url, region } => {
+            let builder = builder.endpoint(url.as_str());
+            match region {
+                Some(region) => builder.region(region.as_str()),
+                None => builder,
+            }
+        }
+    };
+    if let Some(project) = &args.project_id {
+        builder = builder.project_id(project.as_str());
+    }
+    build(
+        builder,
+        matches!(target, Target::Endpoint { region: None, .. }),
+    )
+}
+
+/// A builder with the flags every target shares: timeouts, retries, response caps, IAM
+/// endpoint, user agent (not where requests go, nor the project).
+pub fn common_builder(args: &ClientArgs) -> p2c_vpn::ClientBuilder {
     let mut builder = Client::builder()
         .timeout(args.timeout)
         .connect_timeout(args.timeout.min(p2c_vpn::DEFAULT_CONNECT_TIMEOUT))
@@ -56,24 +79,18 @@ pub fn client(args: &ClientArgs, target: &Target) -> Result<Client, CliError> {
             .saturating_mul(attempts)
             .saturating_add(Duration::from_secs(30).saturating_mul(attempts)),
     );
-    builder = match target {
-        Target::Region(region) => builder.region(region.as_str()),
-        Target::Endpoint { url, region } => {
-            let builder = builder.endpoint(url.as_str());
-            match region {
-                Some(region) => builder.region(region.as_str()),
-                None => builder,
-            }
-        }
-    };
     if let Some(iam) = &args.iam_endpoint {
         builder = builder.iam_endpoint(iam.as_str());
     }
-    if let Some(project) = &args.project_id {
-        builder = builder.project_id(project.as_str());
-    }
+    builder.response_limits(p2c_vpn::ResponseLimits {
+        max_body_bytes: args.max_body_bytes,
+        max_json_values: args.max_json_values,
+    })
+}
+
+/// Builds the client, translating the library's words into the CLI's.
+pub fn build(builder: p2c_vpn::ClientBuilder, no_region: bool) -> Result<Client, CliError> {
     builder.build().map_err(|e| {
-        let no_region = matches!(target, Target::Endpoint { region: None, .. });
         if no_region
             && e.kind() == p2c_vpn::ErrorKind::InvalidInput
             && e.status().is_none()

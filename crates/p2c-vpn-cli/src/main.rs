@@ -8,6 +8,7 @@ mod connect;
 mod demo;
 mod disconnect;
 mod error;
+mod exporter;
 mod gateways;
 mod human;
 mod output;
@@ -39,6 +40,7 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };
+    init_logging(cli.verbose);
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -50,6 +52,30 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => e.report(),
     }
+}
+
+/// Logs to stderr: warnings always (e.g. a credentials file others can read), each call's
+/// span with -v, details with -vv; `RUST_LOG` overrides. Secrets and client IPs are never
+/// logged (the library's spans carry IDs, statuses and request IDs only).
+fn init_logging(verbose: u8) {
+    use tracing_subscriber::EnvFilter;
+    let default = match verbose {
+        0 => "warn",
+        1 => "warn,p2c_vpn=info,p2c_vpn_api=info,p2c_vpn_exporter=info,p2c_vpn_cli=info",
+        _ => "debug",
+    };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    let span_events = if verbose > 0 {
+        tracing_subscriber::fmt::format::FmtSpan::CLOSE
+    } else {
+        tracing_subscriber::fmt::format::FmtSpan::NONE
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_span_events(span_events)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .try_init();
 }
 
 /// The matches of the innermost subcommand (where the connection flags live).
@@ -68,6 +94,7 @@ async fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<(), CliError> {
     let m = leaf(matches);
     let result = match cli.command {
         Command::Demo(args) => demo::run(&args, &mut out, style).await,
+        Command::Exporter(args) => exporter::run(&args, m).await,
         Command::Gateways(GatewaysCommand::List(args)) => {
             let client = connect::from_flags(&args.client, m)?;
             gateways::list(&client, args.output, &mut out, style).await
