@@ -270,3 +270,24 @@ async fn a_rejected_signature_with_a_skewed_clock_says_so() {
     );
     let _ = path();
 }
+
+#[tokio::test]
+async fn a_custom_http_client_cannot_turn_redirects_back_on() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(307).insert_header("location", "/elsewhere"))
+        .mount(&server)
+        .await;
+    let custom = p2c_vpn::reqwest::Client::builder()
+        .redirect(p2c_vpn::reqwest::redirect::Policy::limited(10));
+    let err = builder(&server)
+        .http_client(custom)
+        .build()
+        .expect("builds")
+        .connections(GATEWAY)
+        .send()
+        .await
+        .expect_err("307 is not followed");
+    assert!(err.to_string().contains("not followed"), "{err}");
+    assert_eq!(server.received_requests().await.expect("recorded").len(), 1);
+}
