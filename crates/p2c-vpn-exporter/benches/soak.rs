@@ -4,7 +4,8 @@
 //! replaced per scrape, so series come and go). Prints RSS every 1,000 scrapes and the peak
 //! (VmHWM). The mock runs in the same process: its memory is included.
 //!
-//! `cargo bench -p p2c-vpn-exporter --bench soak` (`SOAK_SCRAPES=N` to change the 10,000)
+//! `cargo bench -p p2c-vpn-exporter --bench soak` (`SOAK_SCRAPES=N` to change the 10,000;
+//! `SOAK_PER_CONNECTION=0` for gateway series only)
 
 use std::time::{Duration, Instant, SystemTime};
 
@@ -26,6 +27,7 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(10_000);
+    let per_connection = std::env::var("SOAK_PER_CONNECTION").map_or(true, |v| v != "0");
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -52,7 +54,7 @@ fn main() {
             .expect("client");
         let exporter = p2c_vpn_exporter::Exporter::new(
             ExporterConfig::new(vec![Target::new(client)])
-                .per_connection(true)
+                .per_connection(per_connection)
                 .min_interval(Duration::ZERO)
                 .scrape_timeout(Duration::from_secs(30)),
         )

@@ -45,6 +45,8 @@ pub(crate) struct Shared {
 struct State {
     /// The round in progress: its receiver turns `true` when it ends.
     round: Option<watch::Receiver<bool>>,
+    /// When the round in progress started.
+    round_started: Option<Instant>,
     last_round: Option<Instant>,
     targets: Vec<TargetState>,
     gateways: BTreeMap<(usize, String), GatewayEntry>,
@@ -185,8 +187,10 @@ impl Shared {
                 }
                 None => {
                     let (tx, rx) = watch::channel(false);
+                    let now = Instant::now();
                     st.round = Some(rx.clone());
-                    st.last_round = Some(Instant::now());
+                    st.round_started = Some(now);
+                    st.last_round = Some(now);
                     let me = Arc::clone(self);
                     self.spawn(me.round(tx));
                     Some(rx)
@@ -250,7 +254,14 @@ impl Shared {
                  values with up 0"
             );
         }
+        for selector in self.unresolved(&st) {
+            tracing::warn!(
+                gateway = selector.as_str(),
+                "no gateway of any target has this ID or (unique) name"
+            );
+        }
         st.round = None;
+        st.round_started = None;
     }
 
     fn count(&self, target: usize, operation: &'static str, outcome: &'static str) {
@@ -303,14 +314,6 @@ impl Shared {
         let chosen: Vec<(String, Option<&Gateway>)> = match &listed {
             Ok(gateways) => {
                 let (chosen, hits) = select(gateways, &self.selectors);
-                for selector in &self.selectors {
-                    if !hits.contains(selector) && self.targets.len() == 1 {
-                        tracing::warn!(
-                            gateway = selector.as_str(),
-                            "no gateway of the project has this ID or (unique) name"
-                        );
-                    }
-                }
                 st.targets[idx].catalog_known = true;
                 st.targets[idx].hits = hits;
                 let keep: HashSet<&str> = chosen.iter().filter_map(|g| g.id()).collect();
@@ -420,9 +423,23 @@ impl Shared {
         Ok(sample)
     }
 
-    /// A copy of the latest values for one scrape.
+    /// Selectors no target's gateway list matched (known once every target was listed).
+    fn unresolved(&self, st: &State) -> Vec<String> {
+        if !st.targets.iter().all(|t| t.catalog_known) {
+            return Vec::new();
+        }
+        self.selectors
+            .iter()
+            .filter(|s| !st.targets.iter().any(|t| t.hits.contains(*s)))
+            .cloned()
+            .collect()
+    }
+
+    /// A copy of the latest values for one scrape. A scrape that stopped waiting for the
+    /// round in progress shows the gateways it has not collected yet as down.
     pub(crate) fn view(&self) -> View {
         let st = self.lock();
+        let late_before = st.round_started;
         let target_labels = (self.targets.len() > 1).then(|| {
             self.targets
                 .iter()
@@ -437,7 +454,10 @@ impl Shared {
                 id: id.clone(),
                 name: e.name.clone().unwrap_or_default(),
                 max_connections: e.max_connections,
-                up: e.up && !e.in_flight,
+                up: e.up
+                    && !e.in_flight
+                    && late_before
+                        .is_none_or(|started| e.completed_at.is_some_and(|at| at >= started)),
                 duration: e.duration.map(|d| d.as_secs_f64()),
                 last_success: e.last_success.and_then(|t| {
                     t.duration_since(SystemTime::UNIX_EPOCH)
@@ -447,15 +467,7 @@ impl Shared {
                 sample: e.sample.clone(),
             })
             .collect();
-        let unresolved = if st.targets.iter().all(|t| t.catalog_known) {
-            self.selectors
-                .iter()
-                .filter(|s| !st.targets.iter().any(|t| t.hits.contains(*s)))
-                .cloned()
-                .collect()
-        } else {
-            Vec::new()
-        };
+        let unresolved = self.unresolved(&st);
         View {
             target_labels,
             per_connection: self.per_connection,

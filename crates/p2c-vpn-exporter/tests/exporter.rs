@@ -415,6 +415,54 @@ async fn a_hung_gateway_never_holds_the_scrape_past_its_timeout() {
 }
 
 #[tokio::test]
+async fn prometheus_timeout_header_shortens_the_wait() {
+    let server = three_gateways().await;
+    let config = common::config(&server).scrape_timeout(Duration::from_secs(5));
+    let served = serve(exporter(config)).await;
+    let url = served.url("/metrics");
+    let (_, body) = get(&url, None).await;
+    let before = parse(&body);
+
+    // Every request now takes 1.5 s; Prometheus says it waits 1 s.
+    server.faults().set_latency(Duration::from_millis(1500));
+    let started = Instant::now();
+    let body = reqwest::Client::new()
+        .get(&url)
+        .header("x-prometheus-scrape-timeout-seconds", "1")
+        .send()
+        .await
+        .expect("scrape")
+        .text()
+        .await
+        .expect("body");
+    let took = started.elapsed();
+    assert!(
+        (Duration::from_millis(700)..Duration::from_millis(1450)).contains(&took),
+        "answered after {took:?}"
+    );
+    let during = parse(&body);
+    for id in [GW_A, GW_B, GW_C] {
+        let gw = [("gateway", id)];
+        assert_eq!(value(&during, "p2c_vpn_up", &gw), 0.0, "{body}");
+        assert_eq!(
+            value(&during, "p2c_vpn_gateway_connections", &gw),
+            value(&before, "p2c_vpn_gateway_connections", &gw)
+        );
+    }
+    // The collection went on; the next scrape waits for it and sees everything up.
+    server.faults().set_latency(Duration::ZERO);
+    let (_, body) = get(&url, None).await;
+    let after = parse(&body);
+    for id in [GW_A, GW_B, GW_C] {
+        assert_eq!(
+            value(&after, "p2c_vpn_up", &[("gateway", id)]),
+            1.0,
+            "{body}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn cardinality_with_and_without_per_connection() {
     let server = three_gateways().await;
     // 3 gateways × (up, connections, max, 4 sums, duration, last success) + 2 API series.
