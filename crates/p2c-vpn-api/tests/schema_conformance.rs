@@ -231,7 +231,6 @@ fn every_spec_conforms() {
     }
 }
 
-
 // The checker itself, on fixtures: it must fail when the spec and the types disagree.
 
 /// A small stand-in for generated code, with the shapes progenitor emits.
