@@ -408,6 +408,17 @@ fn is_loopback(url: &url::Url) -> bool {
     }
 }
 
+/// The API's `limit` is an int32 of at least 1: the one place that rule is checked.
+fn check_limit(limit: u32) -> Result<u32> {
+    if limit == 0 || limit > i32::MAX as u32 {
+        return Err(Error::invalid_input(format!(
+            "limit {limit} is out of range (1..={})",
+            i32::MAX
+        )));
+    }
+    Ok(limit)
+}
+
 /// Rejects IDs that would change the request's path or query, before anything is sent.
 pub(crate) fn check_id(what: &str, id: &str) -> Result<()> {
     let problem = if id.is_empty() {
@@ -776,13 +787,7 @@ impl Client {
             .project_id(project)
             .p2c_vgw_id(gateway_id);
         if let Some(limit) = limit {
-            if limit == 0 || limit > i32::MAX as u32 {
-                return Err(Error::invalid_input(format!(
-                    "limit {limit} is out of range (1..={})",
-                    i32::MAX
-                )));
-            }
-            call = call.limit(limit);
+            call = call.limit(check_limit(limit)?);
         }
         if let Some(offset) = offset {
             let offset = i32::try_from(offset).map_err(|_| {
@@ -817,13 +822,7 @@ impl Client {
         let (api, project) = self.vpn().await?;
         let mut call = api.list_p2c_vgws().project_id(project);
         if let Some(limit) = limit {
-            if limit == 0 || limit > i32::MAX as u32 {
-                return Err(Error::invalid_input(format!(
-                    "limit {limit} is out of range (1..={})",
-                    i32::MAX
-                )));
-            }
-            call = call.limit(limit);
+            call = call.limit(check_limit(limit)?);
         }
         if let Some(marker) = marker {
             call = call.marker(marker);
