@@ -264,6 +264,61 @@ fn rows() -> Vec<Row> {
                 says: Some("denied"),
             },
         ),
+        // Hostile servers (issue "Hardening"): bounded, clear, never retried in vain.
+        row(
+            "a body past the 16 MiB cap",
+            Setup::Wire(ResponseTemplate::new(200).set_body_raw(
+                vec![b' '; p2c_vpn::DEFAULT_MAX_BODY_BYTES + 1],
+                "application/json",
+            )),
+            Expect::Err {
+                kind: ErrorKind::Decode,
+                status: None,
+                code: None,
+                says: Some("body bytes"),
+            },
+        ),
+        row(
+            "a page of 200,000 empty records (the JSON value cap)",
+            Setup::Wire(ResponseTemplate::new(200).set_body_raw(
+                format!(r#"{{"connections":[{}]}}"#, vec!["{}"; 200_000].join(",")),
+                "application/json",
+            )),
+            Expect::Err {
+                kind: ErrorKind::Decode,
+                status: None,
+                code: None,
+                says: Some("JSON values"),
+            },
+        ),
+        row(
+            "a redirect (named, not followed)",
+            Setup::Wire(
+                ResponseTemplate::new(301).insert_header("location", "https://elsewhere.example/"),
+            ),
+            Expect::Err {
+                kind: ErrorKind::Service,
+                status: Some(301),
+                code: None,
+                says: Some("elsewhere.example"),
+            },
+        ),
+        Row {
+            all_pages: true,
+            ..row(
+                "every page the same, records without IDs",
+                Setup::Wire(ResponseTemplate::new(200).set_body_json(json!({
+                    "connections": [{"client_user_name": "a"}, {"client_user_name": "b"}],
+                    "total_count": 1000
+                }))),
+                Expect::Err {
+                    kind: ErrorKind::Pagination,
+                    status: None,
+                    code: None,
+                    says: Some("repeated an earlier page"),
+                },
+            )
+        },
     ]
 }
 
