@@ -70,6 +70,15 @@ pub enum Command {
     /// credentials, no network), then shows how to query the real service.
     #[command(after_help = AFTER_HELP)]
     Demo(DemoArgs),
+    /// Print a shell completion script, e.g. `p2c-vpn completions bash >
+    /// /etc/bash_completion.d/p2c-vpn`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), e.g. `p2c-vpn man > p2c-vpn.1 && man ./p2c-vpn.1`.
+    Man,
 }
 
 #[derive(Debug, Args)]
@@ -104,7 +113,7 @@ pub struct ExporterArgs {
     pub scrape_timeout: Duration,
 
     /// Gateways collected at the same time.
-    #[arg(long, value_name = "N", default_value_t = p2c_vpn_exporter::DEFAULT_CONCURRENCY,
+    #[arg(long, value_name = "N", allow_negative_numbers = true, default_value_t = p2c_vpn_exporter::DEFAULT_CONCURRENCY,
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=64))]
     pub concurrency: usize,
 
@@ -179,18 +188,23 @@ pub struct ClientArgs {
 
     /// Retries after a failed attempt (throttling, 5xx, timeouts, network errors); 0 for
     /// none.
-    #[arg(long, value_name = "N", default_value_t = 2)]
+    #[arg(
+        long,
+        value_name = "N",
+        allow_negative_numbers = true,
+        default_value_t = 2
+    )]
     pub retries: u32,
 
     /// Cap on one response body, enforced while it arrives (a response past it is a
     /// service error, exit 4, never retried).
-    #[arg(long, value_name = "BYTES", default_value_t = p2c_vpn::DEFAULT_MAX_BODY_BYTES,
+    #[arg(long, value_name = "BYTES", allow_negative_numbers = true, default_value_t = p2c_vpn::DEFAULT_MAX_BODY_BYTES,
           value_parser = clap::value_parser!(usize))]
     pub max_body_bytes: usize,
 
     /// Cap on the JSON values (records and their fields) of one response, checked before
     /// decoding: what decoding may allocate is bounded by it.
-    #[arg(long, value_name = "N", default_value_t = p2c_vpn::DEFAULT_MAX_JSON_VALUES,
+    #[arg(long, value_name = "N", allow_negative_numbers = true, default_value_t = p2c_vpn::DEFAULT_MAX_JSON_VALUES,
           value_parser = clap::value_parser!(usize))]
     pub max_json_values: usize,
 }
@@ -224,11 +238,11 @@ pub struct ListArgs {
     pub columns: Option<Vec<String>>,
 
     /// Records to request (one request); without it the service returns everything.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=i32::MAX as i64), conflicts_with = "all")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = clap::value_parser!(u32).range(1..=i32::MAX as i64), conflicts_with = "all")]
     pub limit: Option<u32>,
 
     /// Records to skip: the request's offset, or where --all starts.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=i32::MAX as i64))]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = clap::value_parser!(u32).range(0..=i32::MAX as i64))]
     pub offset: Option<u32>,
 
     /// Fetch every page (--page-size records per request).
@@ -236,7 +250,7 @@ pub struct ListArgs {
     pub all: bool,
 
     /// Records per request with --all.
-    #[arg(long, value_name = "N", default_value_t = p2c_vpn::DEFAULT_PAGE_SIZE, requires = "all",
+    #[arg(long, value_name = "N", allow_negative_numbers = true, default_value_t = p2c_vpn::DEFAULT_PAGE_SIZE, requires = "all",
           value_parser = clap::value_parser!(u32).range(1..=i32::MAX as i64))]
     pub page_size: u32,
 
@@ -255,11 +269,11 @@ pub struct WatchArgs {
     pub interval: Duration,
 
     /// Stop after this many listings (default: until Ctrl-C).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(1..))]
     pub count: Option<u64>,
 
     /// Records per request (every page is fetched on each tick).
-    #[arg(long, value_name = "N", default_value_t = p2c_vpn::DEFAULT_PAGE_SIZE,
+    #[arg(long, value_name = "N", allow_negative_numbers = true, default_value_t = p2c_vpn::DEFAULT_PAGE_SIZE,
           value_parser = clap::value_parser!(u32).range(1..=i32::MAX as i64))]
     pub page_size: u32,
 
@@ -334,7 +348,7 @@ pub struct GatewaysShowArgs {
 #[derive(Debug, Args)]
 pub struct DemoArgs {
     /// Records per request, small so that several pages are walked.
-    #[arg(long, value_name = "N", default_value_t = 10,
+    #[arg(long, value_name = "N", allow_negative_numbers = true, default_value_t = 10,
           value_parser = clap::value_parser!(u32).range(1..=i32::MAX as i64))]
     pub page_size: u32,
 }

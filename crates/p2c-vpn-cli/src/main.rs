@@ -95,6 +95,13 @@ async fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<(), CliError> {
     let result = match cli.command {
         Command::Demo(args) => demo::run(&args, &mut out, style).await,
         Command::Exporter(args) => exporter::run(&args, m).await,
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "p2c-vpn", &mut out);
+            Ok(())
+        }
+        Command::Man => clap_mangen::Man::new(Cli::command())
+            .render(&mut out)
+            .map_err(|e| CliError::Other(format!("cannot write the man page: {e}"))),
         Command::Gateways(GatewaysCommand::List(args)) => {
             let client = connect::from_flags(&args.client, m)?;
             gateways::list(&client, args.output, &mut out, style).await

@@ -1,0 +1,54 @@
+//! Shell completions, the man page, and numeric flags whose errors name the flag.
+
+use assert_cmd::Command;
+
+fn p2c_vpn() -> Command {
+    let mut cmd = Command::cargo_bin("p2c-vpn").expect("binary");
+    cmd.env_clear();
+    cmd
+}
+
+#[test]
+fn completions_for_each_shell() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let out = p2c_vpn()
+            .args(["completions", shell])
+            .output()
+            .expect("runs");
+        assert!(out.status.success(), "{shell}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains("p2c-vpn") && text.contains("disconnect"),
+            "{shell}"
+        );
+    }
+    let out = p2c_vpn()
+        .args(["completions", "tcsh"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn the_man_page_documents_every_command() {
+    let out = p2c_vpn().arg("man").output().expect("runs");
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(".TH p2c-vpn 1"), "{text}");
+    for word in ["gateways", "connections", "exporter", "Exit codes"] {
+        assert!(text.contains(word), "man page lacks {word}");
+    }
+}
+
+#[test]
+fn a_negative_number_names_its_flag() {
+    for flag in ["--offset", "--limit", "--retries", "--max-body-bytes"] {
+        let out = p2c_vpn()
+            .args(["connections", "list", "--region", "cn-north-4", flag, "-1"])
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(2), "{flag}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(&format!("'{flag} <")), "{flag}: {stderr}");
+    }
+}
