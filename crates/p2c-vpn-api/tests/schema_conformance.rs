@@ -18,7 +18,6 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use p2c_vpn_api::types;
 use serde_json::{Map, Value, json};
 
 /// Canonical form of one schema (see the module docs for what is normalised away).
