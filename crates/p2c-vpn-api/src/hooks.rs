@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use bytes::Bytes;
 use progenitor_client::{ClientInfo, Error, OperationInfo};
-use reqwest::{Request, Response};
+use reqwest::{Request, Response, ResponseBuilderExt as _};
 use tracing::Instrument as _;
 
 use crate::{ClientState, ResponseLimits, RetryConfig, report};
@@ -87,6 +87,8 @@ async fn send_once(
     let status = response.status();
     let version = response.version();
     let headers = response.headers().clone();
+    let url = response.url().clone();
+    let mut extensions = std::mem::take(response.extensions_mut());
     let body =
         match limits.read(&mut response).await? {
             Ok(bytes) => reqwest::Body::from(bytes),
@@ -99,6 +101,12 @@ async fn send_once(
     *rebuilt.status_mut() = status;
     *rebuilt.version_mut() = version;
     *rebuilt.headers_mut() = headers;
+    // `Response::from(http::Response)` takes its URL from an extension that only reqwest's
+    // `ResponseBuilderExt::url` can set; without it the URL would be a placeholder.
+    if let Some(with_url) = http::Response::builder().url(url).extensions_mut() {
+        extensions.extend(std::mem::take(with_url));
+    }
+    *rebuilt.extensions_mut() = extensions;
     Ok(Response::from(rebuilt))
 }
 
@@ -149,6 +157,8 @@ where
             request_id = tracing::field::Empty,
             elapsed_ms = tracing::field::Empty,
         );
+        // Counted when sent, so an operation timeout during this attempt still counts it.
+        report::record(|r| r.attempts = attempt);
         let started = Instant::now();
         let outcome = send_once(client.client(), request, state.limits())
             .instrument(span.clone())
@@ -156,17 +166,14 @@ where
         span.record("elapsed_ms", started.elapsed().as_millis() as u64);
         // The report describes the last attempt only: a transport failure after an
         // earlier 503 must not be reported with that 503's status or request id.
-        report::record(|r| {
-            r.attempts = attempt;
-            match &outcome {
-                Ok(response) => {
-                    r.status = Some(response.status());
-                    r.headers = response.headers().clone();
-                }
-                Err(_) => {
-                    r.status = None;
-                    r.headers.clear();
-                }
+        report::record(|r| match &outcome {
+            Ok(response) => {
+                r.status = Some(response.status());
+                r.headers = response.headers().clone();
+            }
+            Err(_) => {
+                r.status = None;
+                r.headers.clear();
             }
         });
         if let Ok(response) = &outcome {

@@ -15,6 +15,14 @@
 //!   (one shared implementation): `pre` signs,
 //!   `exec` runs the one retry loop (re-signing every attempt) and records a [`CallReport`]
 //!   that keeps the raw status and headers the generated code would otherwise drop.
+//!
+//! # Status and attempts of a failed call
+//!
+//! Calling a generated client directly works, but the facts progenitor's errors do not
+//! carry (the status and headers of an undecodable error body, the number of attempts)
+//! reach the caller only through [`with_report`]: wrap each `.send()` in it, *outside* any
+//! timeout, and read the [`CallReport`]. Without the wrapper the hooks record nothing and
+//! the report is simply not there. The `p2c-vpn` crate does this for every call.
 
 #![warn(missing_docs)]
 

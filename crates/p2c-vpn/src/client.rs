@@ -248,9 +248,6 @@ impl ClientBuilder {
             }
         };
         let explicit_project = self.project_id.as_deref().map(str::trim).map(str::to_owned);
-        if let Some(project) = &explicit_project {
-            check_id("project ID", project)?;
-        }
         let auth = match (self.auth.clone(), self.credentials.clone()) {
             (Some(auth), _) => auth,
             (None, explicit) => {
@@ -747,13 +744,12 @@ impl Client {
     {
         let started = Instant::now();
         let timeout = self.inner.operation_timeout;
-        let outcome = tokio::time::timeout(timeout, with_report(call))
+        // The report's scope encloses the timeout, so a call cut short still says how many
+        // attempts it made and what the last answer was.
+        let (outcome, report) = with_report(tokio::time::timeout(timeout, call))
             .instrument(span.clone())
             .await;
         span.record("elapsed_ms", started.elapsed().as_millis() as u64);
-        let Ok((result, report)) = outcome else {
-            return Err(Error::operation_timeout(timeout));
-        };
         span.record("attempts", report.attempts);
         if let Some(status) = report.status {
             span.record("status", status.as_u16());
@@ -761,6 +757,11 @@ impl Client {
         if let Some(id) = report.request_id() {
             span.record("request_id", id);
         }
+        let Ok(result) = outcome else {
+            let e = Error::operation_timeout(timeout, &report);
+            tracing::debug!(parent: &span, error = %e, "call failed");
+            return Err(e);
+        };
         result.map_err(|e| {
             let e = Error::from_api::<T, E>(e, &report);
             if let Some(id) = e.request_id() {

@@ -101,11 +101,20 @@ impl Error {
         Self::new(ErrorKind::Pagination, message)
     }
 
-    pub(crate) fn operation_timeout(limit: Duration) -> Self {
-        Self::new(
+    /// The whole operation ran past `limit`; `report` holds what the attempts got so far.
+    pub(crate) fn operation_timeout(limit: Duration, report: &CallReport) -> Self {
+        // `Display` adds the attempt count.
+        let last = report
+            .status
+            .map(|s| format!("; the last answer was HTTP {}", s.as_u16()))
+            .unwrap_or_default();
+        let mut err = Self::new(
             ErrorKind::Timeout,
-            format!("operation timed out after {limit:?} (raise the operation timeout?)"),
-        )
+            format!("operation timed out after {limit:?}{last} (raise the operation timeout?)"),
+        );
+        err.attempts = report.attempts;
+        err.request_id = report.request_id().map(|id| one_line(id.to_owned()));
+        err
     }
 
     pub(crate) fn with_source(
@@ -142,7 +151,8 @@ impl Error {
         self.request_id.as_deref()
     }
 
-    /// Attempts made (0 when the call failed before sending anything or was cut short).
+    /// Attempts made (0 when the call failed before sending anything), counting one cut
+    /// short by the operation timeout.
     pub fn attempts(&self) -> u32 {
         self.attempts
     }
@@ -274,7 +284,8 @@ impl Error {
             .get("x-request-id")
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        // Every spec's error schema admits Huawei's body forms; read them all one way.
+        // Every spec's error schema admits Huawei's body forms; read them all one way. The
+        // body itself is not parsed again: the generated code's typed value is converted.
         let fields = serde_json::to_value(response.into_inner())
             .map(ErrorFields::from_value)
             .unwrap_or_default();
@@ -289,9 +300,14 @@ impl Error {
 
     /// An error status whose body did not decode as the error schema: a proxy's HTML page,
     /// or JSON with unexpected types. Still extract what we can.
+    ///
+    /// The body is parsed here once, and only when it can be a JSON object (a proxy's HTML
+    /// page is not parsed at all); the facts no generated error carries (status, headers,
+    /// attempts) come from the hooks' report, not from the body.
     fn from_raw_error(status: StatusCode, body: &[u8], header_id: Option<&str>) -> Self {
-        let fields = serde_json::from_slice::<Value>(body)
-            .ok()
+        let fields = (first_token(body) == Some(b'{'))
+            .then(|| serde_json::from_slice::<Value>(body).ok())
+            .flatten()
             .map(ErrorFields::from_value)
             .unwrap_or_default();
         let message = fields
@@ -319,12 +335,16 @@ impl Error {
         error: serde_json::Error,
         status: Option<StatusCode>,
     ) -> Self {
-        // The generated code reports only line/column; decode again to name the field.
-        let mut de = serde_json::Deserializer::from_slice(body);
-        let located = serde_path_to_error::deserialize::<_, T>(&mut de);
+        // The generated code reports only line/column; decode again to name the field, but
+        // only when there is a field to name (a body that is no JSON object or array fails
+        // at its first byte, where the path is always `.`).
+        let located = matches!(first_token(body), Some(b'{' | b'[')).then(|| {
+            let mut de = serde_json::Deserializer::from_slice(body);
+            serde_path_to_error::deserialize::<_, T>(&mut de)
+        });
         // The path can hold object keys from the body, with any character: one line.
         let detail = one_line(match located {
-            Err(e) if e.path().to_string() != "." => format!("{}: {}", e.path(), e.inner()),
+            Some(Err(e)) if e.path().to_string() != "." => format!("{}: {}", e.path(), e.inner()),
             _ => error.to_string(),
         });
         let status = status
@@ -342,6 +362,13 @@ impl Error {
         )
         .with_source(error)
     }
+}
+
+/// The first byte of `body` that is not JSON whitespace.
+fn first_token(body: &[u8]) -> Option<u8> {
+    body.iter()
+        .copied()
+        .find(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
 }
 
 /// The first error of type `T` in `e`'s source chain.
@@ -497,8 +524,11 @@ impl fmt::Display for Error {
         if let Some(id) = &self.request_id {
             extra.push(format!("request id {id}"));
         }
-        if self.attempts > 1 {
-            extra.push(format!("after {} attempts", self.attempts));
+        match self.attempts {
+            // A timeout says how far it got, even on the first attempt.
+            1 if self.kind == ErrorKind::Timeout => extra.push("after 1 attempt".to_owned()),
+            0 | 1 => {}
+            n => extra.push(format!("after {n} attempts")),
         }
         if !extra.is_empty() {
             write!(f, " ({})", extra.join(", "))?;
