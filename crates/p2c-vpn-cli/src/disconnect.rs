@@ -263,8 +263,8 @@ fn write_matches(
             listed.iter().map(|c| {
                 vec![
                     TextCell::new(c.user_name().unwrap_or("-")).color(Color::Cyan),
-                    TextCell::new(c.client_ip.as_deref().unwrap_or("-")),
-                    TextCell::new(c.client_virtual_ip.as_deref().unwrap_or("-")),
+                    TextCell::new(c.as_api().client_ip.as_deref().unwrap_or("-")),
+                    TextCell::new(c.as_api().client_virtual_ip.as_deref().unwrap_or("-")),
                     TextCell::new(output::or_dash(c.connected_for().map(human::duration))),
                     TextCell::new(output::or_dash(c.connection_id())),
                 ]

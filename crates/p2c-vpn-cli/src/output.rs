@@ -526,15 +526,19 @@ fn write_list_table(
 }
 
 /// USER, VIRTUAL IP, CLIENT IP, ESTABLISHED, CONNECTED FOR, IN, OUT, CONNECTION ID.
+///
+/// IPs and counters as the service sent them (`as_api()`): a masked IP (`100.***.***.100`)
+/// or a negative counter is shown, not hidden as absent.
 fn connection_cells(c: &Connection) -> [TextCell<'_>; 8] {
+    let raw = c.as_api();
     [
         TextCell::new(c.user_name().unwrap_or("-")).color(Color::Cyan),
-        TextCell::new(c.client_virtual_ip.as_deref().unwrap_or("-")),
-        TextCell::new(c.client_ip.as_deref().unwrap_or("-")),
+        TextCell::new(raw.client_virtual_ip.as_deref().unwrap_or("-")),
+        TextCell::new(raw.client_ip.as_deref().unwrap_or("-")),
         TextCell::new(when(c.established_at())),
         TextCell::new(or_dash(c.connected_for().map(human::duration))),
-        TextCell::new(or_dash(c.inbound_bytes.map(human::bytes))),
-        TextCell::new(or_dash(c.outbound_bytes.map(human::bytes))),
+        TextCell::new(or_dash(raw.inbound_bytes.map(human::bytes))),
+        TextCell::new(or_dash(raw.outbound_bytes.map(human::bytes))),
         TextCell::new(or_dash(c.connection_id())).color(Color::DarkGrey),
     ]
 }

@@ -51,15 +51,16 @@ struct EventLine<'a> {
     connection: &'a Connection,
 }
 
-/// A connection's identity: its ID, else what identifies a session.
+/// A connection's identity: its ID, else what identifies a session (the virtual IP as
+/// sent: masked ones differ in their visible digits).
 fn key(c: &Connection) -> String {
     match c.connection_id() {
         Some(id) => id.to_string(),
         None => format!(
             "{}|{}|{}",
-            c.client_user_name.as_deref().unwrap_or_default(),
-            c.client_virtual_ip.as_deref().unwrap_or_default(),
-            c.connection_established_time
+            c.user_name().unwrap_or_default(),
+            c.as_api().client_virtual_ip.as_deref().unwrap_or_default(),
+            c.established_at()
                 .map(|t| t.to_rfc3339())
                 .unwrap_or_default()
         ),
@@ -84,6 +85,7 @@ pub fn rates(
         let delta = b?.checked_sub(a?)?;
         (delta >= 0 && seconds > 0.0).then(|| delta as f64 / seconds)
     };
+    let (prev, cur) = (prev.as_api(), cur.as_api());
     (
         rate(prev.inbound_bytes, cur.inbound_bytes),
         rate(prev.outbound_bytes, cur.outbound_bytes),
@@ -485,10 +487,10 @@ fn event_cells<'a>(
     cells.extend([
         state,
         TextCell::new(c.user_name().unwrap_or("-")).color(Color::Cyan),
-        TextCell::new(c.client_virtual_ip.as_deref().unwrap_or("-")),
+        TextCell::new(c.as_api().client_virtual_ip.as_deref().unwrap_or("-")),
         TextCell::new(output::or_dash(c.connected_for().map(human::duration))),
-        TextCell::new(output::or_dash(c.inbound_bytes.map(human::bytes))),
-        TextCell::new(output::or_dash(c.outbound_bytes.map(human::bytes))),
+        TextCell::new(output::or_dash(c.as_api().inbound_bytes.map(human::bytes))),
+        TextCell::new(output::or_dash(c.as_api().outbound_bytes.map(human::bytes))),
         TextCell::new(output::or_dash(e.in_bps.map(human::rate))),
         TextCell::new(output::or_dash(e.out_bps.map(human::rate))),
     ]);

@@ -51,12 +51,12 @@ fn expected_rates(mock: &Mock, gateway: &str) -> HashMap<String, (f64, f64)> {
         .zip(&after)
         .map(|(b, a)| {
             assert_eq!(b.connection_id(), a.connection_id());
-            let rate = |x: Option<i64>, y: Option<i64>| (y.unwrap() - x.unwrap()) as f64 / 10.0;
+            let rate = |x: Option<u64>, y: Option<u64>| (y.unwrap() - x.unwrap()) as f64 / 10.0;
             (
                 b.connection_id().unwrap().to_string(),
                 (
-                    rate(b.inbound_bytes, a.inbound_bytes),
-                    rate(b.outbound_bytes, a.outbound_bytes),
+                    rate(b.inbound_bytes(), a.inbound_bytes()),
+                    rate(b.outbound_bytes(), a.outbound_bytes()),
                 ),
             )
         })

@@ -484,17 +484,17 @@ impl Shared {
 
 impl Sample {
     fn add(&mut self, c: &Connection, per_connection: bool) {
-        let api = c.as_api();
-        let add = |sum: &mut i64, v: Option<i64>| {
-            if let Some(v) = v.filter(|v| *v >= 0) {
-                *sum = sum.saturating_add(v);
+        // Absent and negative counters are `None` (the accessors' rule): they add nothing.
+        let add = |sum: &mut i64, v: Option<u64>| {
+            if let Some(v) = v {
+                *sum = sum.saturating_add_unsigned(v);
             }
         };
         self.connections += 1;
-        add(&mut self.inbound_bytes, api.inbound_bytes);
-        add(&mut self.outbound_bytes, api.outbound_bytes);
-        add(&mut self.inbound_packets, api.inbound_packets);
-        add(&mut self.outbound_packets, api.outbound_packets);
+        add(&mut self.inbound_bytes, c.inbound_bytes());
+        add(&mut self.outbound_bytes, c.outbound_bytes());
+        add(&mut self.inbound_packets, c.inbound_packets());
+        add(&mut self.outbound_packets, c.outbound_packets());
         if !per_connection {
             return;
         }
@@ -502,14 +502,13 @@ impl Sample {
         let Some(id) = c.connection_id() else {
             return;
         };
-        let counter = |v: Option<i64>| v.and_then(|v| u64::try_from(v).ok());
         self.per_connection.push(ConnectionSample {
             id: id.to_string(),
             user: c.user_name().unwrap_or_default().to_owned(),
-            inbound_bytes: counter(api.inbound_bytes),
-            outbound_bytes: counter(api.outbound_bytes),
-            inbound_packets: counter(api.inbound_packets),
-            outbound_packets: counter(api.outbound_packets),
+            inbound_bytes: c.inbound_bytes(),
+            outbound_bytes: c.outbound_bytes(),
+            inbound_packets: c.inbound_packets(),
+            outbound_packets: c.outbound_packets(),
             established: c
                 .established_at()
                 .map(|t| t.timestamp_millis() as f64 / 1000.0),

@@ -61,27 +61,27 @@ async fn families_labels_and_values_follow_the_mock() {
         );
         // The sums are those of the connections the API lists (the clock is frozen).
         let conns = client.connections(id).collect_all().await.expect("lists");
-        let sum = |f: fn(&p2c_vpn::api::Connection) -> Option<i64>| {
-            conns.iter().filter_map(|c| f(c.as_api())).sum::<i64>() as f64
+        let sum = |f: fn(&p2c_vpn::Connection) -> Option<u64>| {
+            conns.iter().filter_map(f).sum::<u64>() as f64
         };
         assert_eq!(
             value(&samples, "p2c_vpn_gateway_inbound_bytes", &named),
-            sum(|c| c.inbound_bytes)
+            sum(p2c_vpn::Connection::inbound_bytes)
         );
         assert_eq!(
             value(&samples, "p2c_vpn_gateway_outbound_bytes", &named),
-            sum(|c| c.outbound_bytes)
+            sum(p2c_vpn::Connection::outbound_bytes)
         );
         assert_eq!(
             value(&samples, "p2c_vpn_gateway_inbound_packets", &named),
-            sum(|c| c.inbound_packets)
+            sum(p2c_vpn::Connection::inbound_packets)
         );
         assert_eq!(
             value(&samples, "p2c_vpn_gateway_outbound_packets", &named),
-            sum(|c| c.outbound_packets)
+            sum(p2c_vpn::Connection::outbound_packets)
         );
         if count > 0 {
-            assert!(sum(|c| c.inbound_bytes) > 0.0);
+            assert!(sum(p2c_vpn::Connection::inbound_bytes) > 0.0);
         }
         let duration = value(&samples, "p2c_vpn_collection_duration_seconds", &gw);
         assert!((0.0..5.0).contains(&duration), "{duration}");
@@ -493,7 +493,7 @@ async fn cardinality_with_and_without_per_connection() {
     ];
     assert_eq!(
         value(&samples, "p2c_vpn_connection_inbound_bytes_total", &labels),
-        conns[0].inbound_bytes.expect("counter") as f64
+        conns[0].inbound_bytes().expect("counter") as f64
     );
     for name in [
         "p2c_vpn_connection_outbound_bytes_total",

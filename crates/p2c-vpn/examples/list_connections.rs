@@ -31,8 +31,8 @@ async fn run(gateway: &str) -> p2c_vpn::Result<()> {
             "{}  {:<20} in {:>12} B  out {:>12} B",
             c.connection_id().map(|u| u.to_string()).unwrap_or_default(),
             c.user_name().unwrap_or("-"),
-            c.inbound_bytes.unwrap_or_default(),
-            c.outbound_bytes.unwrap_or_default(),
+            c.inbound_bytes().unwrap_or_default(),
+            c.outbound_bytes().unwrap_or_default(),
         );
     }
     println!(

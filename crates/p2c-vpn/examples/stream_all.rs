@@ -26,11 +26,11 @@ async fn main() -> ExitCode {
 async fn run(gateway: &str) -> p2c_vpn::Result<()> {
     let client = p2c_vpn::Client::from_env()?;
     let mut connections = client.connections(gateway).page_size(100).stream();
-    let (mut count, mut bytes_in, mut bytes_out) = (0u64, 0i64, 0i64);
+    let (mut count, mut bytes_in, mut bytes_out) = (0u64, 0u64, 0u64);
     while let Some(c) = connections.try_next().await? {
         count += 1;
-        bytes_in = bytes_in.saturating_add(c.inbound_bytes.unwrap_or_default());
-        bytes_out = bytes_out.saturating_add(c.outbound_bytes.unwrap_or_default());
+        bytes_in = bytes_in.saturating_add(c.inbound_bytes().unwrap_or_default());
+        bytes_out = bytes_out.saturating_add(c.outbound_bytes().unwrap_or_default());
     }
     println!("{count} connections, {bytes_in} bytes in, {bytes_out} bytes out");
     Ok(())

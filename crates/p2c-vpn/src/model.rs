@@ -6,7 +6,6 @@
 
 use std::fmt;
 use std::net::IpAddr;
-use std::ops::Deref;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -17,8 +16,13 @@ pub use p2c_vpn_api::types as api;
 
 /// One client connection of a P2C VPN gateway.
 ///
-/// Derefs to the generated [`api::Connection`], so every field of the spec is available
-/// by name (`conn.inbound_bytes`, ...); serializes to exactly the API's JSON.
+/// Every field of the spec has a typed accessor (`conn.inbound_bytes()`, ...);
+/// serializes to exactly the API's JSON.
+///
+/// **Absent fields:** every accessor returns `None` when the service omitted the field or
+/// sent a value outside the accessor's type (a negative counter, a masked IP address such as
+/// `100.***.***.100`). The raw value, exactly as sent, stays reachable through
+/// [`as_api`](Self::as_api).
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Connection(api::Connection);
@@ -44,19 +48,39 @@ impl Connection {
         Some(self.observed_at()? - self.established_at()?)
     }
 
-    /// The client's public IP address; `None` when absent or masked (`100.***.***.100`).
+    /// The client's public IP address (`client_ip`); `None` when masked (`100.***.***.100`).
     pub fn client_ip(&self) -> Option<IpAddr> {
         self.0.client_ip.as_deref()?.parse().ok()
     }
 
-    /// The virtual IP assigned inside the VPN; `None` when absent or masked.
+    /// The virtual IP assigned inside the VPN (`client_virtual_ip`); `None` when masked.
     pub fn client_virtual_ip(&self) -> Option<IpAddr> {
         self.0.client_virtual_ip.as_deref()?.parse().ok()
     }
 
-    /// The client's user name.
+    /// The client's user name (`client_user_name`).
     pub fn user_name(&self) -> Option<&str> {
         self.0.client_user_name.as_deref()
+    }
+
+    /// Bytes received from the client (`inbound_bytes`).
+    pub fn inbound_bytes(&self) -> Option<u64> {
+        counter(self.0.inbound_bytes)
+    }
+
+    /// Bytes sent to the client (`outbound_bytes`).
+    pub fn outbound_bytes(&self) -> Option<u64> {
+        counter(self.0.outbound_bytes)
+    }
+
+    /// Packets received from the client (`inbound_packets`).
+    pub fn inbound_packets(&self) -> Option<u64> {
+        counter(self.0.inbound_packets)
+    }
+
+    /// Packets sent to the client (`outbound_packets`).
+    pub fn outbound_packets(&self) -> Option<u64> {
+        counter(self.0.outbound_packets)
     }
 
     /// The generated model value.
@@ -82,11 +106,9 @@ impl From<Connection> for api::Connection {
     }
 }
 
-impl Deref for Connection {
-    type Target = api::Connection;
-    fn deref(&self) -> &api::Connection {
-        &self.0
-    }
+/// The one rule for counters: absent or negative is `None`.
+fn counter(n: Option<i64>) -> Option<u64> {
+    n.and_then(|n| u64::try_from(n).ok())
 }
 
 impl fmt::Debug for Connection {
@@ -162,16 +184,12 @@ impl Gateway {
 
     /// Client connections now (`current_connection_number`); `None` when absent or negative.
     pub fn current_connections(&self) -> Option<u64> {
-        self.0
-            .current_connection_number
-            .and_then(|n| u64::try_from(n).ok())
+        counter(self.0.current_connection_number)
     }
 
     /// The most concurrent client connections allowed (`max_connection_number`).
     pub fn max_connections(&self) -> Option<u64> {
-        self.0
-            .max_connection_number
-            .and_then(|n| u64::try_from(n).ok())
+        counter(self.0.max_connection_number)
     }
 
     /// When the gateway was created.
@@ -251,7 +269,26 @@ mod tests {
             c.connected_for(),
             Some(chrono::Duration::milliseconds(20_787))
         );
-        assert_eq!(c.inbound_bytes, Some(4185), "deref to generated fields");
+        assert_eq!(c.inbound_bytes(), Some(4185));
+        assert_eq!(c.outbound_bytes(), None, "absent");
+        assert_eq!(
+            c.as_api().client_virtual_ip.as_deref(),
+            Some("36.***.***.149")
+        );
+    }
+
+    #[test]
+    fn counters_outside_u64_are_none() {
+        let mut api = sample().into_api();
+        api.inbound_bytes = Some(-1);
+        api.outbound_bytes = Some(i64::MAX);
+        api.inbound_packets = Some(0);
+        let c = Connection::from(api);
+        assert_eq!(c.inbound_bytes(), None, "negative");
+        assert_eq!(c.as_api().inbound_bytes, Some(-1), "raw value kept");
+        assert_eq!(c.outbound_bytes(), Some(i64::MAX as u64));
+        assert_eq!(c.inbound_packets(), Some(0));
+        assert_eq!(c.outbound_packets(), None);
     }
 
     #[test]
