@@ -1,8 +1,8 @@
 //! Maintainer tasks for the p2c-vpn workspace, run as `cargo xtask <task>`.
 //!
-//! The data path is spec → xtask → generated code: [`spec`] loads and validates
-//! `openapi/p2c-vpn.yaml`, [`regen`] turns it into `crates/p2c-vpn-api/src/generated.rs`.
-//! For reviews, [`diff`] classifies the changes between two versions of the spec and
+//! The data path is spec → xtask → generated code: [`spec`] loads and validates each spec
+//! in `openapi/`, [`regen`] turns them into `crates/p2c-vpn-api/src/generated/` (one module
+//! per spec). For reviews, [`diff`] classifies the changes between two versions of the specs and
 //! [`public_api`] keeps a snapshot of the crates' public API.
 
 pub mod bench;

@@ -1,5 +1,6 @@
 //! The JSON Schema that schemars derives from the generated types matches the spec's
-//! component schemas, so generated.rs cannot drift from `openapi/p2c-vpn.yaml` unnoticed.
+//! component schemas, for every spec in `openapi/`, so the generated modules cannot drift
+//! from the specs unnoticed.
 //!
 //! Both sides are first brought to one canonical form ([`canon`]) that keeps what decides
 //! the wire format and the Rust type (type, format, properties, required, items, enum,
