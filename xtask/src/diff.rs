@@ -15,7 +15,7 @@
 //! spec stops compiling once regenerated, or a client generated from the old spec misbehaves
 //! against a service that implements the new one. Otherwise it is non-breaking. The rules
 //! follow what progenitor and typify generate, and the public items of both generated
-//! modules are compared ([`surface`]): the report lists those that changed, explanations
+//! modules are compared (`diff::surface`): the report lists those that changed, explanations
 //! name them where a change maps to one, and a removed or changed item that no rule flagged
 //! is reported breaking on its own.
 //!
