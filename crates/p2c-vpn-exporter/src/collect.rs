@@ -517,8 +517,8 @@ impl Sample {
 }
 
 /// The gateways to collect and the selectors that matched: every gateway without
-/// selectors; else, per selector, the gateway with that ID, else the one with that name
-/// (a name several gateways share matches none, with a warning).
+/// selectors; else, per selector, the gateway [`p2c_vpn::find_gateway`] names (a name
+/// several gateways share matches none).
 fn select<'a>(
     gateways: &'a [Gateway],
     selectors: &[String],
@@ -529,21 +529,16 @@ fn select<'a>(
     }
     let mut chosen: Vec<&Gateway> = Vec::new();
     for selector in selectors {
-        let by_id = gateways.iter().find(|g| g.id() == Some(selector.as_str()));
-        let found = by_id.or_else(|| {
-            let mut named = gateways
-                .iter()
-                .filter(|g| g.name() == Some(selector.as_str()) && g.id().is_some());
-            let first = named.next();
-            if first.is_some() && named.next().is_some() {
-                tracing::warn!(
-                    gateway = selector.as_str(),
-                    "several gateways have this name: pass the gateway ID"
-                );
-                return None;
+        // The library's one naming rule; a selector another target has is no error here
+        // (unresolved selectors are warned about once all targets are listed).
+        let found = match p2c_vpn::find_gateway(gateways, selector) {
+            Ok(g) if g.id().is_some() => Some(g),
+            Ok(_) => None,
+            Err(e) => {
+                tracing::debug!(gateway = selector.as_str(), error = %e, "not in this target");
+                None
             }
-            first
-        });
+        };
         if let Some(g) = found {
             hits.insert(selector.clone());
             if !chosen.iter().any(|c| c.id() == g.id()) {

@@ -527,23 +527,8 @@ impl Client {
         check_id("gateway", wanted)?;
         let all = self.gateways().collect_all().await?;
         self.remember_all(&all);
-        if let Some(found) = all.iter().find(|g| g.id() == Some(wanted)) {
-            return Ok(Found::Gateway(Box::new(found.clone())));
-        }
-        let mut named: Vec<&Gateway> = all.iter().filter(|g| g.name() == Some(wanted)).collect();
-        match named.len() {
-            1 => Ok(Found::Gateway(Box::new(named.remove(0).clone()))),
-            0 => Err(Error::invalid_input(format!(
-                "no gateway has the ID or name {:?}; {}",
-                shorten(wanted),
-                candidates("gateways of the project", all.iter())
-            ))),
-            n => Err(Error::invalid_input(format!(
-                "the gateway name {:?} is ambiguous: {n} gateways have it ({}); pass the ID",
-                shorten(wanted),
-                candidates("", named.into_iter()).trim_start_matches(": ")
-            ))),
-        }
+        let found = find_gateway(&all, wanted)?;
+        Ok(Found::Gateway(Box::new(found.clone())))
     }
 
     fn cached_name(&self, name: &str) -> Option<String> {
@@ -840,6 +825,35 @@ impl Client {
         let response = self.execute(span, call.send()).await?;
         let header_id = request_id_header(response.headers());
         Ok(GatewayPage::from_api(response.into_inner(), header_id))
+    }
+}
+
+/// The one rule for naming a gateway among `gateways` (a full listing): the gateway whose
+/// ID is exactly `wanted`, else the one gateway named `wanted`. No match, or a name that
+/// several gateways share, is an [`ErrorKind::InvalidInput`] error naming the candidates.
+/// [`Client::resolve_gateway`] applies it to the project's gateways; use it on listings you
+/// already hold (several projects, say) to name gateways the same way.
+pub fn find_gateway<'a>(gateways: &'a [Gateway], wanted: &str) -> Result<&'a Gateway> {
+    if let Some(found) = gateways.iter().find(|g| g.id() == Some(wanted)) {
+        return Ok(found);
+    }
+    let named: Vec<&Gateway> = gateways
+        .iter()
+        .filter(|g| g.name() == Some(wanted))
+        .collect();
+    match named.as_slice() {
+        [one] => Ok(one),
+        [] => Err(Error::invalid_input(format!(
+            "no gateway has the ID or name {:?}; {}",
+            shorten(wanted),
+            candidates("gateways of the project", gateways.iter())
+        ))),
+        many => Err(Error::invalid_input(format!(
+            "the gateway name {:?} is ambiguous: {} gateways have it ({}); pass the ID",
+            shorten(wanted),
+            many.len(),
+            candidates("", many.iter().copied()).trim_start_matches(": ")
+        ))),
     }
 }
 

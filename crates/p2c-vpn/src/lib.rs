@@ -18,7 +18,7 @@ mod region;
 
 pub use client::{
     Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_OPERATION_TIMEOUT, DEFAULT_TIMEOUT,
-    Disconnected, ENV_ENDPOINT, ENV_IAM_ENDPOINT, ENV_REGION,
+    Disconnected, ENV_ENDPOINT, ENV_IAM_ENDPOINT, ENV_REGION, find_gateway,
 };
 pub use error::{Error, ErrorKind, Result};
 pub use gateways::ListGateways;
