@@ -39,6 +39,7 @@ mod hooks;
 mod limits;
 mod report;
 mod retry;
+pub mod tls;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -53,6 +54,7 @@ pub use limits::{
 pub use p2c_vpn_auth as auth;
 pub use report::{CallReport, with_report};
 pub use retry::RetryConfig;
+pub use tls::install_crypto_provider;
 
 /// Why the server's TLS certificate was refused, if that is what `error` is about (rustls
 /// reports it as "invalid peer certificate: REASON" somewhere in the source chain).
@@ -69,12 +71,27 @@ pub fn certificate_problem(error: &(dyn std::error::Error + 'static)) -> Option<
 }
 
 /// Inner state carried by the generated [`Client`] and read by its hooks.
-#[derive(Clone, Debug, Default)]
+///
+/// Creating one installs the TLS crypto provider ([`install_crypto_provider`]), so the
+/// generated `Client::new(url, state)` can build its `reqwest::Client`.
+#[derive(Clone, Debug)]
 pub struct ClientState {
     auth: Option<Arc<auth::Auth>>,
     retry: RetryConfig,
     attempt_timeout: Option<Duration>,
     limits: ResponseLimits,
+}
+
+impl Default for ClientState {
+    fn default() -> Self {
+        install_crypto_provider();
+        Self {
+            auth: None,
+            retry: RetryConfig::default(),
+            attempt_timeout: None,
+            limits: ResponseLimits::default(),
+        }
+    }
 }
 
 impl ClientState {

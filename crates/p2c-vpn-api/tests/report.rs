@@ -9,6 +9,7 @@ use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 fn client(server: &MockServer, retry: RetryConfig) -> Client {
+    p2c_vpn_api::install_crypto_provider();
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()

@@ -426,6 +426,7 @@ async fn prometheus_timeout_header_shortens_the_wait() {
     // Every request now takes 1.5 s; Prometheus says it waits 1 s.
     server.faults().set_latency(Duration::from_millis(1500));
     let started = Instant::now();
+    p2c_vpn::install_crypto_provider();
     let body = reqwest::Client::new()
         .get(&url)
         .header("x-prometheus-scrape-timeout-seconds", "1")

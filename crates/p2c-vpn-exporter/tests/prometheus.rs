@@ -139,6 +139,7 @@ impl Prometheus {
             .stderr(log)
             .spawn()
             .expect("prometheus starts");
+        p2c_vpn::install_crypto_provider();
         let prometheus = Self {
             _child: KillOnDrop(child),
             port,

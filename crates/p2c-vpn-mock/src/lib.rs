@@ -20,6 +20,7 @@
 //! let url = url::Url::parse(&url)?;
 //! let mut headers = http::HeaderMap::new();
 //! p2c_vpn_auth::Signer::new(server.credentials()).sign(&http::Method::GET, &url, &mut headers, b"")?;
+//! p2c_vpn_api::install_crypto_provider(); // rustls with ring (see p2c_vpn_api::tls)
 //! let response = reqwest::Client::new().get(url).headers(headers).send().await?;
 //! assert_eq!(response.status(), 200);
 //! let body: p2c_vpn_api::types::ListP2cVgwConnectionsResponse = response.json().await?;

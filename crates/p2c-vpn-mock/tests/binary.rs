@@ -95,6 +95,7 @@ fn serves_until_interrupted() {
         .enable_all()
         .build()
         .unwrap();
+    p2c_vpn_api::install_crypto_provider();
     let get = |url: String| {
         runtime.block_on(async {
             reqwest::Client::builder()

@@ -119,6 +119,7 @@ async fn reset_mid_body() {
 async fn hang_hits_client_timeout() {
     let (server, path) = server().await;
     server.faults().push(Fault::Hang);
+    p2c_vpn_api::install_crypto_provider();
     let client = reqwest::Client::builder()
         .timeout(Duration::from_millis(300))
         .build()

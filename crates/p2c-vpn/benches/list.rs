@@ -70,6 +70,7 @@ fn list_500(c: &mut Criterion) {
     let rt = runtime();
     let server = rt.block_on(server(500));
     let client = client(&server);
+    p2c_vpn::install_crypto_provider();
     let raw = reqwest::Client::new();
     let url = format!(
         "{}?limit=500&offset=0",

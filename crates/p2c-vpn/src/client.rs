@@ -337,6 +337,8 @@ impl ClientBuilder {
             None => None,
         };
         let custom_tls = custom.is_some();
+        // rustls with ring, unless the application installed its own provider first.
+        p2c_vpn_api::install_crypto_provider();
         let mut http = custom
             .unwrap_or_else(|| {
                 reqwest::Client::builder().pool_idle_timeout(Duration::from_secs(60))

@@ -27,6 +27,9 @@ pub use list::{
 };
 pub use model::{Connection, Gateway, GatewayPage, Page, api};
 pub use p2c_vpn_api::RetryConfig;
+/// TLS is rustls with the `ring` provider, installed by [`ClientBuilder::build`]; call this
+/// before building a [`reqwest::Client`] of your own before any p2c-vpn client exists.
+pub use p2c_vpn_api::install_crypto_provider;
 pub use p2c_vpn_api::{
     DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_JSON_VALUES, LimitExceeded, ResponseLimits,
 };

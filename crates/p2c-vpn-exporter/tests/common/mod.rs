@@ -114,6 +114,7 @@ pub async fn serve(exporter: Exporter) -> Served {
 
 /// GET `url` with an optional `Accept`; (content type, body).
 pub async fn get(url: &str, accept: Option<&str>) -> (String, String) {
+    p2c_vpn::install_crypto_provider();
     let mut request = reqwest::Client::new().get(url);
     if let Some(accept) = accept {
         request = request.header("accept", accept);

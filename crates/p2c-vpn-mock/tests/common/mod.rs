@@ -11,6 +11,7 @@ use p2c_vpn_mock::MockServer;
 
 /// A plain reqwest client with a short timeout.
 pub fn http() -> reqwest::Client {
+    p2c_vpn_api::install_crypto_provider();
     reqwest::Client::builder()
         .timeout(Duration::from_secs(5))
         .build()
