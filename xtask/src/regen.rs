@@ -1,13 +1,12 @@
-//! `cargo xtask regen [--check]`: every spec in `openapi/` → progenitor → prettyplease →
-//! rustfmt → one module per spec under `crates/p2c-vpn-api/src/generated/`.
+//! `cargo xtask regen [--check]`: every spec in `openapi/` → progenitor → prettyplease → one
+//! module per spec under `crates/p2c-vpn-api/src/generated/`. No rustfmt: the output depends
+//! on the versions in Cargo.lock only, never on the toolchain.
 //!
 //! A spec `openapi/NAME.yaml` becomes `generated/NAME.rs` (`-` → `_`), and `generated/mod.rs`
 //! declares the modules and gives each generated `Client` the crate's hooks (signing, the
 //! retry loop). Adding a spec file needs no change here: the next regen picks it up.
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 use proc_macro2::Span;
 use progenitor_impl::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
@@ -170,9 +169,6 @@ pub enum RegenError {
     /// The generated tokens did not parse as Rust (a generator bug).
     #[error("generated code does not parse as Rust: {0}")]
     Parse(String),
-    /// rustfmt could not be run or failed.
-    #[error("rustfmt failed: {0}")]
-    Rustfmt(String),
     /// A spec's file name does not make a Rust module name.
     #[error("{}: the file name gives module `{module}`, which is not a usable Rust identifier; rename the spec", path.display())]
     ModuleName {
@@ -265,9 +261,7 @@ pub fn generate_from(spec: &spec::Spec, label: &str) -> Result<String, RegenErro
     };
     let mut file: syn::File = syn::parse2(tokens).map_err(|e| RegenError::Parse(e.to_string()))?;
     LineDocs.visit_file_mut(&mut file);
-    let pretty = prettyplease::unparse(&file);
-    let formatted = rustfmt(&pretty)?;
-    Ok(format!("{}{formatted}", header(label)))
+    Ok(format!("{}{}", header(label), prettyplease::unparse(&file)))
 }
 
 /// Rewrites every multi-line `#[doc]` into one attribute per line.
@@ -358,40 +352,13 @@ impl VisitMut for LineDocs {
     }
 }
 
-/// Runs rustfmt on `source` via stdin so the result passes `cargo fmt --check` as-is.
-fn rustfmt(source: &str) -> Result<String, RegenError> {
-    let rustfmt = std::env::var_os("RUSTFMT").unwrap_or_else(|| "rustfmt".into());
-    let mut child = Command::new(rustfmt)
-        .args(["--edition", "2024", "--emit", "stdout"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| {
-            RegenError::Rustfmt(format!(
-                "cannot run rustfmt ({e}); install it with `rustup component add rustfmt`"
-            ))
-        })?;
-    let mut stdin = child
-        .stdin
-        .take()
-        .ok_or_else(|| RegenError::Rustfmt("no stdin".into()))?;
-    let input = source.to_owned();
-    // Write on another thread: rustfmt may fill its stdout pipe before reading all input.
-    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let output = child
-        .wait_with_output()
-        .map_err(|e| RegenError::Rustfmt(e.to_string()))?;
-    writer
-        .join()
-        .map_err(|_| RegenError::Rustfmt("stdin writer panicked".into()))?
-        .map_err(|e| RegenError::Rustfmt(e.to_string()))?;
-    if !output.status.success() {
-        return Err(RegenError::Rustfmt(
-            String::from_utf8_lossy(&output.stderr).into_owned(),
-        ));
-    }
-    String::from_utf8(output.stdout).map_err(|e| RegenError::Rustfmt(e.to_string()))
+/// Prints `source` with prettyplease, like the modules. No rustfmt: its output changes with
+/// the toolchain, prettyplease's only with its version in Cargo.lock, so `regen --check`
+/// gives the same answer on every Rust. (`cargo fmt` skips `generated/`: `#[rustfmt::skip]`
+/// on its declaration in lib.rs.)
+fn pretty(source: &str) -> Result<String, RegenError> {
+    let file: syn::File = syn::parse_str(source).map_err(|e| RegenError::Parse(e.to_string()))?;
+    Ok(prettyplease::unparse(&file))
 }
 
 /// Every generated file (relative path → contents) for the specs under `root`.
@@ -406,7 +373,7 @@ pub fn generate_all(root: &Path) -> Result<Vec<(String, String)>, RegenError> {
     }
     files.push((
         format!("{GENERATED_DIR}/mod.rs"),
-        rustfmt(&module_index(&units, &components))?,
+        pretty(&module_index(&units, &components))?,
     ));
     Ok(files)
 }

@@ -4,7 +4,7 @@
 #[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
 #[allow(unused_imports)]
-use progenitor_client::{ClientHooks, OperationInfo, RequestBuilderExt, encode_path};
+use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
@@ -17,7 +17,7 @@ pub mod types {
         Debug,
         Default,
         PartialEq,
-        schemars::JsonSchema,
+        schemars::JsonSchema
     )]
     pub struct IamError {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -45,7 +45,7 @@ pub mod types {
         Debug,
         Default,
         PartialEq,
-        schemars::JsonSchema,
+        schemars::JsonSchema
     )]
     pub struct IamErrorDetail {
         ///Error code (a number such as 401, or a string such as IAM.0001).
@@ -71,7 +71,7 @@ pub mod types {
         Debug,
         Default,
         PartialEq,
-        schemars::JsonSchema,
+        schemars::JsonSchema
     )]
     pub struct KeystoneListProjectsResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -93,7 +93,7 @@ pub mod types {
         Debug,
         Default,
         PartialEq,
-        schemars::JsonSchema,
+        schemars::JsonSchema
     )]
     pub struct Links {
         ///Specifies the link of the next page (null when there is none).
@@ -103,10 +103,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub previous: ::std::option::Option<::std::string::String>,
         ///Specifies the resource link.
-        #[serde(
-            rename = "self",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
+        #[serde(rename = "self", skip_serializing_if = "::std::option::Option::is_none")]
         pub self_: ::std::option::Option<::std::string::String>,
     }
     impl Links {
@@ -122,7 +119,7 @@ pub mod types {
         Debug,
         Default,
         PartialEq,
-        schemars::JsonSchema,
+        schemars::JsonSchema
     )]
     pub struct ProjectResult {
         ///Specifies the project description.
@@ -194,7 +191,9 @@ pub mod types {
             {
                 self.error = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for error: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for error: {e}")
+                    });
                 self
             }
             pub fn error_code<T>(mut self, value: T) -> Self
@@ -204,7 +203,9 @@ pub mod types {
             {
                 self.error_code = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for error_code: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for error_code: {e}")
+                    });
                 self
             }
             pub fn error_msg<T>(mut self, value: T) -> Self
@@ -214,7 +215,9 @@ pub mod types {
             {
                 self.error_msg = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for error_msg: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for error_msg: {e}")
+                    });
                 self
             }
             pub fn request_id<T>(mut self, value: T) -> Self
@@ -224,7 +227,9 @@ pub mod types {
             {
                 self.request_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for request_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
                 self
             }
         }
@@ -283,7 +288,9 @@ pub mod types {
             {
                 self.code = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for code: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for code: {e}")
+                    });
                 self
             }
             pub fn message<T>(mut self, value: T) -> Self
@@ -293,7 +300,9 @@ pub mod types {
             {
                 self.message = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for message: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
                 self
             }
             pub fn title<T>(mut self, value: T) -> Self
@@ -303,7 +312,9 @@ pub mod types {
             {
                 self.title = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for title: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for title: {e}")
+                    });
                 self
             }
         }
@@ -330,10 +341,14 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct KeystoneListProjectsResponse {
-            links:
-                ::std::result::Result<::std::option::Option<super::Links>, ::std::string::String>,
-            projects:
-                ::std::result::Result<::std::vec::Vec<super::ProjectResult>, ::std::string::String>,
+            links: ::std::result::Result<
+                ::std::option::Option<super::Links>,
+                ::std::string::String,
+            >,
+            projects: ::std::result::Result<
+                ::std::vec::Vec<super::ProjectResult>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for KeystoneListProjectsResponse {
             fn default() -> Self {
@@ -351,7 +366,9 @@ pub mod types {
             {
                 self.links = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for links: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for links: {e}")
+                    });
                 self
             }
             pub fn projects<T>(mut self, value: T) -> Self
@@ -361,11 +378,14 @@ pub mod types {
             {
                 self.projects = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for projects: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for projects: {e}")
+                    });
                 self
             }
         }
-        impl ::std::convert::TryFrom<KeystoneListProjectsResponse> for super::KeystoneListProjectsResponse {
+        impl ::std::convert::TryFrom<KeystoneListProjectsResponse>
+        for super::KeystoneListProjectsResponse {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: KeystoneListProjectsResponse,
@@ -376,7 +396,8 @@ pub mod types {
                 })
             }
         }
-        impl ::std::convert::From<super::KeystoneListProjectsResponse> for KeystoneListProjectsResponse {
+        impl ::std::convert::From<super::KeystoneListProjectsResponse>
+        for KeystoneListProjectsResponse {
             fn from(value: super::KeystoneListProjectsResponse) -> Self {
                 Self {
                     links: Ok(value.links),
@@ -416,7 +437,9 @@ pub mod types {
             {
                 self.next = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for next: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for next: {e}")
+                    });
                 self
             }
             pub fn previous<T>(mut self, value: T) -> Self
@@ -426,7 +449,9 @@ pub mod types {
             {
                 self.previous = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for previous: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for previous: {e}")
+                    });
                 self
             }
             pub fn self_<T>(mut self, value: T) -> Self
@@ -436,7 +461,9 @@ pub mod types {
             {
                 self.self_ = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for self_: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for self_: {e}")
+                    });
                 self
             }
         }
@@ -471,14 +498,22 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            enabled: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            enabled: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
             id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            is_domain: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
-            links:
-                ::std::result::Result<::std::option::Option<super::Links>, ::std::string::String>,
+            is_domain: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            links: ::std::result::Result<
+                ::std::option::Option<super::Links>,
+                ::std::string::String,
+            >,
             name: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -510,7 +545,9 @@ pub mod types {
             {
                 self.description = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for description: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
                 self
             }
             pub fn domain_id<T>(mut self, value: T) -> Self
@@ -520,7 +557,9 @@ pub mod types {
             {
                 self.domain_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for domain_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for domain_id: {e}")
+                    });
                 self
             }
             pub fn enabled<T>(mut self, value: T) -> Self
@@ -530,7 +569,9 @@ pub mod types {
             {
                 self.enabled = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for enabled: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for enabled: {e}")
+                    });
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -550,7 +591,9 @@ pub mod types {
             {
                 self.is_domain = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for is_domain: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_domain: {e}")
+                    });
                 self
             }
             pub fn links<T>(mut self, value: T) -> Self
@@ -560,7 +603,9 @@ pub mod types {
             {
                 self.links = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for links: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for links: {e}")
+                    });
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
@@ -570,7 +615,9 @@ pub mod types {
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
             pub fn parent_id<T>(mut self, value: T) -> Self
@@ -580,7 +627,9 @@ pub mod types {
             {
                 self.parent_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for parent_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for parent_id: {e}")
+                    });
                 self
             }
         }
@@ -622,12 +671,18 @@ pub mod types {
         pub struct ConversionError(::std::borrow::Cow<'static, str>);
         impl ::std::error::Error for ConversionError {}
         impl ::std::fmt::Display for ConversionError {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> Result<(), ::std::fmt::Error> {
+            fn fmt(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> Result<(), ::std::fmt::Error> {
                 ::std::fmt::Display::fmt(&self.0, f)
             }
         }
         impl ::std::fmt::Debug for ConversionError {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> Result<(), ::std::fmt::Error> {
+            fn fmt(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> Result<(), ::std::fmt::Error> {
                 ::std::fmt::Debug::fmt(&self.0, f)
             }
         }
@@ -665,9 +720,7 @@ impl Client {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(15u64);
-            reqwest::ClientBuilder::new()
-                .connect_timeout(dur)
-                .timeout(dur)
+            reqwest::ClientBuilder::new().connect_timeout(dur).timeout(dur)
         };
         #[cfg(target_arch = "wasm32")]
         let client = reqwest::ClientBuilder::new();
@@ -710,8 +763,7 @@ const _: () = {
     fn assert_client_hooks()
     where
         Client: ClientHooks<crate::ClientState>,
-    {
-    }
+    {}
 };
 impl Client {
     ///Querying a Project List
@@ -753,8 +805,8 @@ pub mod builder {
     use super::types;
     #[allow(unused_imports)]
     use super::{
-        ByteStream, ClientHooks, ClientInfo, Error, OperationInfo, RequestBuilderExt,
-        ResponseValue, encode_path,
+        encode_path, ByteStream, ClientInfo, ClientHooks, Error, OperationInfo,
+        RequestBuilderExt, ResponseValue,
     };
     ///Builder for [`Client::keystone_list_projects`]
     ///
@@ -787,9 +839,13 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.domain_id = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for domain_id failed".to_string()
-            });
+            self.domain_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for domain_id failed"
+                        .to_string()
+                });
             self
         }
         pub fn enabled<V>(mut self, value: V) -> Self
@@ -816,43 +872,61 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.name = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for name failed".to_string()
-            });
+            self.name = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for name failed"
+                        .to_string()
+                });
             self
         }
         pub fn page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU32>,
         {
-            self.page = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: num :: NonZeroU32` for page failed".to_string()
-            });
+            self.page = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for page failed"
+                        .to_string()
+                });
             self
         }
         pub fn parent_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.parent_id = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for parent_id failed".to_string()
-            });
+            self.parent_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for parent_id failed"
+                        .to_string()
+                });
             self
         }
         pub fn per_page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU32>,
         {
-            self.per_page = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: num :: NonZeroU32` for per_page failed".to_string()
-            });
+            self.per_page = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for per_page failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v3/projects`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::KeystoneListProjectsResponse>, Error<types::IamError>>
-        {
+        ) -> Result<
+            ResponseValue<types::KeystoneListProjectsResponse>,
+            Error<types::IamError>,
+        > {
             let Self {
                 client,
                 domain_id,
@@ -872,10 +946,13 @@ pub mod builder {
             let per_page = per_page.map_err(Error::InvalidRequest)?;
             let url = format!("{}/v3/projects", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -902,12 +979,20 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }

@@ -4,7 +4,7 @@
 #[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
 #[allow(unused_imports)]
-use progenitor_client::{ClientHooks, OperationInfo, RequestBuilderExt, encode_path};
+use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
@@ -18,7 +18,7 @@ pub mod types {
         Debug,
         Default,
         PartialEq,
-        schemars::JsonSchema,
+        schemars::JsonSchema
     )]
     pub struct ApiError {
         ///Error code (form used on the VPN error-code page).
@@ -52,7 +52,7 @@ pub mod types {
         Debug,
         Default,
         PartialEq,
-        schemars::JsonSchema,
+        schemars::JsonSchema
     )]
     pub struct ApiErrorDetail {
         ///Error code.
@@ -75,7 +75,7 @@ pub mod types {
         Debug,
         Default,
         PartialEq,
-        schemars::JsonSchema,
+        schemars::JsonSchema
     )]
     pub struct Connection {
         ///Specifies the public IP address that a client accesses.
@@ -90,8 +90,9 @@ pub mod types {
         ///Specifies the time when a client connection is established.
         ///The UTC time format is yyyy-MM-ddTHH:mm:ssZ.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub connection_established_time:
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        pub connection_established_time: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
         ///Specifies a connection ID.
         ///The value is a UUID containing 36 characters.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -126,7 +127,7 @@ pub mod types {
         Debug,
         Default,
         PartialEq,
-        schemars::JsonSchema,
+        schemars::JsonSchema
     )]
     pub struct DeleteP2cVgwConnectionResponse {
         ///Specifies a request ID.
@@ -146,7 +147,7 @@ pub mod types {
         Debug,
         Default,
         PartialEq,
-        schemars::JsonSchema,
+        schemars::JsonSchema
     )]
     pub struct ListP2cVgwConnectionsResponse {
         ///Specifies connection information.
@@ -172,7 +173,7 @@ pub mod types {
         Debug,
         Default,
         PartialEq,
-        schemars::JsonSchema,
+        schemars::JsonSchema
     )]
     pub struct ListP2cVgwsResponse {
         ///Specifies the P2C VPN gateways.
@@ -200,7 +201,7 @@ pub mod types {
         Debug,
         Default,
         PartialEq,
-        schemars::JsonSchema,
+        schemars::JsonSchema
     )]
     pub struct PageInfo {
         ///Specifies the number of resources in the current list.
@@ -224,7 +225,7 @@ pub mod types {
         Debug,
         Default,
         PartialEq,
-        schemars::JsonSchema,
+        schemars::JsonSchema
     )]
     pub struct ResponseEipInfo {
         ///Specifies bandwidth billing information.
@@ -258,10 +259,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub share_type: ::std::option::Option<::std::string::String>,
         ///Specifies the EIP type, for example 5_bgp or 5_sbgp.
-        #[serde(
-            rename = "type",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
     }
     impl ResponseEipInfo {
@@ -277,7 +275,7 @@ pub mod types {
         Debug,
         Default,
         PartialEq,
-        schemars::JsonSchema,
+        schemars::JsonSchema
     )]
     pub struct ShowP2cVgwResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -299,7 +297,7 @@ pub mod types {
         Debug,
         Default,
         PartialEq,
-        schemars::JsonSchema,
+        schemars::JsonSchema
     )]
     pub struct ShowResponseP2cVgw {
         ///Specifies the frozen state (true - not frozen; false - frozen).
@@ -380,7 +378,7 @@ pub mod types {
         Debug,
         Default,
         PartialEq,
-        schemars::JsonSchema,
+        schemars::JsonSchema
     )]
     pub struct VpnResourceTag {
         ///Specifies a tag key.
@@ -444,7 +442,9 @@ pub mod types {
             {
                 self.code = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for code: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for code: {e}")
+                    });
                 self
             }
             pub fn error<T>(mut self, value: T) -> Self
@@ -454,7 +454,9 @@ pub mod types {
             {
                 self.error = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for error: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for error: {e}")
+                    });
                 self
             }
             pub fn error_code<T>(mut self, value: T) -> Self
@@ -464,7 +466,9 @@ pub mod types {
             {
                 self.error_code = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for error_code: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for error_code: {e}")
+                    });
                 self
             }
             pub fn error_msg<T>(mut self, value: T) -> Self
@@ -474,7 +478,9 @@ pub mod types {
             {
                 self.error_msg = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for error_msg: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for error_msg: {e}")
+                    });
                 self
             }
             pub fn message<T>(mut self, value: T) -> Self
@@ -484,7 +490,9 @@ pub mod types {
             {
                 self.message = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for message: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
                 self
             }
             pub fn request_id<T>(mut self, value: T) -> Self
@@ -494,7 +502,9 @@ pub mod types {
             {
                 self.request_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for request_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
                 self
             }
         }
@@ -552,7 +562,9 @@ pub mod types {
             {
                 self.code = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for code: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for code: {e}")
+                    });
                 self
             }
             pub fn message<T>(mut self, value: T) -> Self
@@ -562,7 +574,9 @@ pub mod types {
             {
                 self.message = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for message: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
                 self
             }
         }
@@ -603,15 +617,26 @@ pub mod types {
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
-            connection_id:
-                ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
-            inbound_bytes: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
-            inbound_packets:
-                ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
-            outbound_bytes:
-                ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
-            outbound_packets:
-                ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            connection_id: ::std::result::Result<
+                ::std::option::Option<::uuid::Uuid>,
+                ::std::string::String,
+            >,
+            inbound_bytes: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            inbound_packets: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            outbound_bytes: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            outbound_packets: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             timestamp: ::std::result::Result<
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
@@ -641,7 +666,9 @@ pub mod types {
             {
                 self.client_ip = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for client_ip: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for client_ip: {e}")
+                    });
                 self
             }
             pub fn client_user_name<T>(mut self, value: T) -> Self
@@ -649,9 +676,13 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.client_user_name = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for client_user_name: {e}")
-                });
+                self.client_user_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for client_user_name: {e}"
+                        )
+                    });
                 self
             }
             pub fn client_virtual_ip<T>(mut self, value: T) -> Self
@@ -659,21 +690,29 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.client_virtual_ip = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for client_virtual_ip: {e}")
-                });
+                self.client_virtual_ip = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for client_virtual_ip: {e}"
+                        )
+                    });
                 self
             }
             pub fn connection_established_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                    >,
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
-                self.connection_established_time = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for connection_established_time: {e}")
-                });
+                self.connection_established_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for connection_established_time: {e}"
+                        )
+                    });
                 self
             }
             pub fn connection_id<T>(mut self, value: T) -> Self
@@ -683,7 +722,9 @@ pub mod types {
             {
                 self.connection_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for connection_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for connection_id: {e}")
+                    });
                 self
             }
             pub fn inbound_bytes<T>(mut self, value: T) -> Self
@@ -693,7 +734,9 @@ pub mod types {
             {
                 self.inbound_bytes = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for inbound_bytes: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for inbound_bytes: {e}")
+                    });
                 self
             }
             pub fn inbound_packets<T>(mut self, value: T) -> Self
@@ -701,9 +744,13 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.inbound_packets = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for inbound_packets: {e}")
-                });
+                self.inbound_packets = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for inbound_packets: {e}"
+                        )
+                    });
                 self
             }
             pub fn outbound_bytes<T>(mut self, value: T) -> Self
@@ -711,9 +758,13 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.outbound_bytes = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for outbound_bytes: {e}")
-                });
+                self.outbound_bytes = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for outbound_bytes: {e}"
+                        )
+                    });
                 self
             }
             pub fn outbound_packets<T>(mut self, value: T) -> Self
@@ -721,21 +772,27 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.outbound_packets = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for outbound_packets: {e}")
-                });
+                self.outbound_packets = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for outbound_packets: {e}"
+                        )
+                    });
                 self
             }
             pub fn timestamp<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                    >,
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.timestamp = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for timestamp: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for timestamp: {e}")
+                    });
                 self
             }
         }
@@ -796,13 +853,14 @@ pub mod types {
             {
                 self.request_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for request_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<DeleteP2cVgwConnectionResponse>
-            for super::DeleteP2cVgwConnectionResponse
-        {
+        for super::DeleteP2cVgwConnectionResponse {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: DeleteP2cVgwConnectionResponse,
@@ -813,8 +871,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::DeleteP2cVgwConnectionResponse>
-            for DeleteP2cVgwConnectionResponse
-        {
+        for DeleteP2cVgwConnectionResponse {
             fn from(value: super::DeleteP2cVgwConnectionResponse) -> Self {
                 Self {
                     request_id: Ok(value.request_id),
@@ -823,13 +880,18 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct ListP2cVgwConnectionsResponse {
-            connections:
-                ::std::result::Result<::std::vec::Vec<super::Connection>, ::std::string::String>,
+            connections: ::std::result::Result<
+                ::std::vec::Vec<super::Connection>,
+                ::std::string::String,
+            >,
             request_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            total_count: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            total_count: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ListP2cVgwConnectionsResponse {
             fn default() -> Self {
@@ -848,7 +910,9 @@ pub mod types {
             {
                 self.connections = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for connections: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for connections: {e}")
+                    });
                 self
             }
             pub fn request_id<T>(mut self, value: T) -> Self
@@ -858,7 +922,9 @@ pub mod types {
             {
                 self.request_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for request_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
                 self
             }
             pub fn total_count<T>(mut self, value: T) -> Self
@@ -868,13 +934,14 @@ pub mod types {
             {
                 self.total_count = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for total_count: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for total_count: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<ListP2cVgwConnectionsResponse>
-            for super::ListP2cVgwConnectionsResponse
-        {
+        for super::ListP2cVgwConnectionsResponse {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: ListP2cVgwConnectionsResponse,
@@ -886,7 +953,8 @@ pub mod types {
                 })
             }
         }
-        impl ::std::convert::From<super::ListP2cVgwConnectionsResponse> for ListP2cVgwConnectionsResponse {
+        impl ::std::convert::From<super::ListP2cVgwConnectionsResponse>
+        for ListP2cVgwConnectionsResponse {
             fn from(value: super::ListP2cVgwConnectionsResponse) -> Self {
                 Self {
                     connections: Ok(value.connections),
@@ -909,7 +977,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            total_count: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            total_count: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ListP2cVgwsResponse {
             fn default() -> Self {
@@ -927,9 +998,13 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<super::ShowResponseP2cVgw>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.p2c_vpn_gateways = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for p2c_vpn_gateways: {e}")
-                });
+                self.p2c_vpn_gateways = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for p2c_vpn_gateways: {e}"
+                        )
+                    });
                 self
             }
             pub fn page_info<T>(mut self, value: T) -> Self
@@ -939,7 +1014,9 @@ pub mod types {
             {
                 self.page_info = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for page_info: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for page_info: {e}")
+                    });
                 self
             }
             pub fn request_id<T>(mut self, value: T) -> Self
@@ -949,7 +1026,9 @@ pub mod types {
             {
                 self.request_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for request_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
                 self
             }
             pub fn total_count<T>(mut self, value: T) -> Self
@@ -959,11 +1038,14 @@ pub mod types {
             {
                 self.total_count = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for total_count: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for total_count: {e}")
+                    });
                 self
             }
         }
-        impl ::std::convert::TryFrom<ListP2cVgwsResponse> for super::ListP2cVgwsResponse {
+        impl ::std::convert::TryFrom<ListP2cVgwsResponse>
+        for super::ListP2cVgwsResponse {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: ListP2cVgwsResponse,
@@ -988,7 +1070,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct PageInfo {
-            current_count: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            current_count: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             next_marker: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -1010,7 +1095,9 @@ pub mod types {
             {
                 self.current_count = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for current_count: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for current_count: {e}")
+                    });
                 self
             }
             pub fn next_marker<T>(mut self, value: T) -> Self
@@ -1020,7 +1107,9 @@ pub mod types {
             {
                 self.next_marker = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for next_marker: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_marker: {e}")
+                    });
                 self
             }
         }
@@ -1057,8 +1146,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            bandwidth_size:
-                ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            bandwidth_size: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             charge_mode: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -1075,7 +1166,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            ip_version: ::std::result::Result<::std::option::Option<i32>, ::std::string::String>,
+            ip_version: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
             share_type: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -1108,9 +1202,13 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.bandwidth_billing_info = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for bandwidth_billing_info: {e}")
-                });
+                self.bandwidth_billing_info = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for bandwidth_billing_info: {e}"
+                        )
+                    });
                 self
             }
             pub fn bandwidth_id<T>(mut self, value: T) -> Self
@@ -1120,7 +1218,9 @@ pub mod types {
             {
                 self.bandwidth_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for bandwidth_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for bandwidth_id: {e}")
+                    });
                 self
             }
             pub fn bandwidth_name<T>(mut self, value: T) -> Self
@@ -1128,9 +1228,13 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.bandwidth_name = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for bandwidth_name: {e}")
-                });
+                self.bandwidth_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for bandwidth_name: {e}"
+                        )
+                    });
                 self
             }
             pub fn bandwidth_size<T>(mut self, value: T) -> Self
@@ -1138,9 +1242,13 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.bandwidth_size = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for bandwidth_size: {e}")
-                });
+                self.bandwidth_size = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for bandwidth_size: {e}"
+                        )
+                    });
                 self
             }
             pub fn charge_mode<T>(mut self, value: T) -> Self
@@ -1150,7 +1258,9 @@ pub mod types {
             {
                 self.charge_mode = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for charge_mode: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for charge_mode: {e}")
+                    });
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -1170,7 +1280,9 @@ pub mod types {
             {
                 self.ip_address = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for ip_address: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for ip_address: {e}")
+                    });
                 self
             }
             pub fn ip_billing_info<T>(mut self, value: T) -> Self
@@ -1178,9 +1290,13 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.ip_billing_info = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for ip_billing_info: {e}")
-                });
+                self.ip_billing_info = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for ip_billing_info: {e}"
+                        )
+                    });
                 self
             }
             pub fn ip_version<T>(mut self, value: T) -> Self
@@ -1190,7 +1306,9 @@ pub mod types {
             {
                 self.ip_version = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for ip_version: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for ip_version: {e}")
+                    });
                 self
             }
             pub fn share_type<T>(mut self, value: T) -> Self
@@ -1200,7 +1318,9 @@ pub mod types {
             {
                 self.share_type = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for share_type: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for share_type: {e}")
+                    });
                 self
             }
             pub fn type_<T>(mut self, value: T) -> Self
@@ -1210,7 +1330,9 @@ pub mod types {
             {
                 self.type_ = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for type_: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
                 self
             }
         }
@@ -1273,12 +1395,18 @@ pub mod types {
         impl ShowP2cVgwResponse {
             pub fn p2c_vpn_gateway<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::ShowResponseP2cVgw>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ShowResponseP2cVgw>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
-                self.p2c_vpn_gateway = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for p2c_vpn_gateway: {e}")
-                });
+                self.p2c_vpn_gateway = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for p2c_vpn_gateway: {e}"
+                        )
+                    });
                 self
             }
             pub fn request_id<T>(mut self, value: T) -> Self
@@ -1288,7 +1416,9 @@ pub mod types {
             {
                 self.request_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for request_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
                 self
             }
         }
@@ -1313,8 +1443,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct ShowResponseP2cVgw {
-            admin_state_up:
-                ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            admin_state_up: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
             applied_at: ::std::result::Result<
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
@@ -1331,8 +1463,10 @@ pub mod types {
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
-            current_connection_number:
-                ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            current_connection_number: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             eip: ::std::result::Result<
                 ::std::option::Option<super::ResponseEipInfo>,
                 ::std::string::String,
@@ -1345,13 +1479,18 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            frozen_effect: ::std::result::Result<::std::option::Option<i32>, ::std::string::String>,
+            frozen_effect: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
             id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            max_connection_number:
-                ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            max_connection_number: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             name: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -1417,21 +1556,27 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.admin_state_up = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for admin_state_up: {e}")
-                });
+                self.admin_state_up = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for admin_state_up: {e}"
+                        )
+                    });
                 self
             }
             pub fn applied_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                    >,
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.applied_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for applied_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for applied_at: {e}")
+                    });
                 self
             }
             pub fn availability_zone_ids<T>(mut self, value: T) -> Self
@@ -1439,9 +1584,13 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.availability_zone_ids = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for availability_zone_ids: {e}")
-                });
+                self.availability_zone_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for availability_zone_ids: {e}"
+                        )
+                    });
                 self
             }
             pub fn connect_subnet<T>(mut self, value: T) -> Self
@@ -1449,21 +1598,27 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.connect_subnet = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for connect_subnet: {e}")
-                });
+                self.connect_subnet = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for connect_subnet: {e}"
+                        )
+                    });
                 self
             }
             pub fn created_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                    >,
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.created_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for created_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
                 self
             }
             pub fn current_connection_number<T>(mut self, value: T) -> Self
@@ -1471,19 +1626,27 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.current_connection_number = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for current_connection_number: {e}")
-                });
+                self.current_connection_number = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for current_connection_number: {e}"
+                        )
+                    });
                 self
             }
             pub fn eip<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::ResponseEipInfo>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ResponseEipInfo>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.eip = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for eip: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for eip: {e}")
+                    });
                 self
             }
             pub fn enterprise_project_id<T>(mut self, value: T) -> Self
@@ -1491,9 +1654,13 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.enterprise_project_id = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for enterprise_project_id: {e}")
-                });
+                self.enterprise_project_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for enterprise_project_id: {e}"
+                        )
+                    });
                 self
             }
             pub fn flavor<T>(mut self, value: T) -> Self
@@ -1503,7 +1670,9 @@ pub mod types {
             {
                 self.flavor = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for flavor: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for flavor: {e}")
+                    });
                 self
             }
             pub fn frozen_effect<T>(mut self, value: T) -> Self
@@ -1513,7 +1682,9 @@ pub mod types {
             {
                 self.frozen_effect = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for frozen_effect: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for frozen_effect: {e}")
+                    });
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -1531,9 +1702,13 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.max_connection_number = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for max_connection_number: {e}")
-                });
+                self.max_connection_number = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for max_connection_number: {e}"
+                        )
+                    });
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
@@ -1543,7 +1718,9 @@ pub mod types {
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
             pub fn order_id<T>(mut self, value: T) -> Self
@@ -1553,7 +1730,9 @@ pub mod types {
             {
                 self.order_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for order_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for order_id: {e}")
+                    });
                 self
             }
             pub fn status<T>(mut self, value: T) -> Self
@@ -1563,7 +1742,9 @@ pub mod types {
             {
                 self.status = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for status: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
                 self
             }
             pub fn tags<T>(mut self, value: T) -> Self
@@ -1573,19 +1754,23 @@ pub mod types {
             {
                 self.tags = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for tags: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for tags: {e}")
+                    });
                 self
             }
             pub fn updated_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                    >,
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.updated_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for updated_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for updated_at: {e}")
+                    });
                 self
             }
             pub fn upgrade_info<T>(mut self, value: T) -> Self
@@ -1595,7 +1780,9 @@ pub mod types {
             {
                 self.upgrade_info = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for upgrade_info: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for upgrade_info: {e}")
+                    });
                 self
             }
             pub fn version<T>(mut self, value: T) -> Self
@@ -1605,7 +1792,9 @@ pub mod types {
             {
                 self.version = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for version: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for version: {e}")
+                    });
                 self
             }
             pub fn vpc_id<T>(mut self, value: T) -> Self
@@ -1615,7 +1804,9 @@ pub mod types {
             {
                 self.vpc_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for vpc_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for vpc_id: {e}")
+                    });
                 self
             }
         }
@@ -1701,7 +1892,9 @@ pub mod types {
             {
                 self.key = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for key: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for key: {e}")
+                    });
                 self
             }
             pub fn value<T>(mut self, value: T) -> Self
@@ -1711,7 +1904,9 @@ pub mod types {
             {
                 self.value = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for value: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for value: {e}")
+                    });
                 self
             }
         }
@@ -1741,12 +1936,18 @@ pub mod types {
         pub struct ConversionError(::std::borrow::Cow<'static, str>);
         impl ::std::error::Error for ConversionError {}
         impl ::std::fmt::Display for ConversionError {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> Result<(), ::std::fmt::Error> {
+            fn fmt(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> Result<(), ::std::fmt::Error> {
                 ::std::fmt::Display::fmt(&self.0, f)
             }
         }
         impl ::std::fmt::Debug for ConversionError {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> Result<(), ::std::fmt::Error> {
+            fn fmt(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> Result<(), ::std::fmt::Error> {
                 ::std::fmt::Debug::fmt(&self.0, f)
             }
         }
@@ -1784,9 +1985,7 @@ impl Client {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(15u64);
-            reqwest::ClientBuilder::new()
-                .connect_timeout(dur)
-                .timeout(dur)
+            reqwest::ClientBuilder::new().connect_timeout(dur).timeout(dur)
         };
         #[cfg(target_arch = "wasm32")]
         let client = reqwest::ClientBuilder::new();
@@ -1829,8 +2028,7 @@ const _: () = {
     fn assert_client_hooks()
     where
         Client: ClientHooks<crate::ClientState>,
-    {
-    }
+    {}
 };
 impl Client {
     ///Querying the List of P2C VPN Gateways
@@ -1941,8 +2139,8 @@ pub mod builder {
     use super::types;
     #[allow(unused_imports)]
     use super::{
-        ByteStream, ClientHooks, ClientInfo, Error, OperationInfo, RequestBuilderExt,
-        ResponseValue, encode_path,
+        encode_path, ByteStream, ClientInfo, ClientHooks, Error, OperationInfo,
+        RequestBuilderExt, ResponseValue,
     };
     ///Builder for [`Client::list_p2c_vgws`]
     ///
@@ -1967,52 +2165,60 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for project_id failed".to_string()
-            });
+            self.project_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project_id failed"
+                        .to_string()
+                });
             self
         }
         pub fn limit<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU32>,
         {
-            self.limit = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: num :: NonZeroU32` for limit failed".to_string()
-            });
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for limit failed"
+                        .to_string()
+                });
             self
         }
         pub fn marker<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.marker = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for marker failed".to_string()
-            });
+            self.marker = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for marker failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v5/{project_id}/p2c-vpn-gateways`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::ListP2cVgwsResponse>, Error<types::ApiError>> {
-            let Self {
-                client,
-                project_id,
-                limit,
-                marker,
-            } = self;
+            let Self { client, project_id, limit, marker } = self;
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let marker = marker.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v5/{}/p2c-vpn-gateways",
-                client.baseurl,
-                encode_path(&project_id.to_string()),
+                "{}/v5/{}/p2c-vpn-gateways", client.baseurl, encode_path(& project_id
+                .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -2034,12 +2240,20 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -2065,42 +2279,45 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for project_id failed".to_string()
-            });
+            self.project_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project_id failed"
+                        .to_string()
+                });
             self
         }
         pub fn p2c_vgw_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.p2c_vgw_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for p2c_vgw_id failed".to_string()
-            });
+            self.p2c_vgw_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for p2c_vgw_id failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v5/{project_id}/p2c-vpn-gateways/{p2c_vgw_id}`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::ShowP2cVgwResponse>, Error<types::ApiError>> {
-            let Self {
-                client,
-                project_id,
-                p2c_vgw_id,
-            } = self;
+            let Self { client, project_id, p2c_vgw_id } = self;
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let p2c_vgw_id = p2c_vgw_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v5/{}/p2c-vpn-gateways/{}",
-                client.baseurl,
-                encode_path(&project_id.to_string()),
-                encode_path(&p2c_vgw_id.to_string()),
+                "{}/v5/{}/p2c-vpn-gateways/{}", client.baseurl, encode_path(& project_id
+                .to_string()), encode_path(& p2c_vgw_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -2120,12 +2337,20 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -2155,27 +2380,37 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for project_id failed".to_string()
-            });
+            self.project_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project_id failed"
+                        .to_string()
+                });
             self
         }
         pub fn p2c_vgw_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.p2c_vgw_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for p2c_vgw_id failed".to_string()
-            });
+            self.p2c_vgw_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for p2c_vgw_id failed"
+                        .to_string()
+                });
             self
         }
         pub fn limit<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU32>,
         {
-            self.limit = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: num :: NonZeroU32` for limit failed".to_string()
-            });
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for limit failed"
+                        .to_string()
+                });
             self
         }
         pub fn offset<V>(mut self, value: V) -> Self
@@ -2191,30 +2426,27 @@ pub mod builder {
         ///Sends a `GET` request to `/v5/{project_id}/p2c-vpn-gateways/{p2c_vgw_id}/connections`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::ListP2cVgwConnectionsResponse>, Error<types::ApiError>>
-        {
-            let Self {
-                client,
-                project_id,
-                p2c_vgw_id,
-                limit,
-                offset,
-            } = self;
+        ) -> Result<
+            ResponseValue<types::ListP2cVgwConnectionsResponse>,
+            Error<types::ApiError>,
+        > {
+            let Self { client, project_id, p2c_vgw_id, limit, offset } = self;
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let p2c_vgw_id = p2c_vgw_id.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let offset = offset.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v5/{}/p2c-vpn-gateways/{}/connections",
-                client.baseurl,
-                encode_path(&project_id.to_string()),
-                encode_path(&p2c_vgw_id.to_string()),
+                "{}/v5/{}/p2c-vpn-gateways/{}/connections", client.baseurl, encode_path(&
+                project_id.to_string()), encode_path(& p2c_vgw_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -2236,12 +2468,20 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -2269,55 +2509,62 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for project_id failed".to_string()
-            });
+            self.project_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project_id failed"
+                        .to_string()
+                });
             self
         }
         pub fn p2c_vgw_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.p2c_vgw_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for p2c_vgw_id failed".to_string()
-            });
+            self.p2c_vgw_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for p2c_vgw_id failed"
+                        .to_string()
+                });
             self
         }
         pub fn connection_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.connection_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for connection_id failed".to_string()
-            });
+            self.connection_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for connection_id failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `POST` request to `/v5/{project_id}/p2c-vpn-gateways/{p2c_vgw_id}/connections/{connection_id}/disconnect`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::DeleteP2cVgwConnectionResponse>, Error<types::ApiError>>
-        {
-            let Self {
-                client,
-                project_id,
-                p2c_vgw_id,
-                connection_id,
-            } = self;
+        ) -> Result<
+            ResponseValue<types::DeleteP2cVgwConnectionResponse>,
+            Error<types::ApiError>,
+        > {
+            let Self { client, project_id, p2c_vgw_id, connection_id } = self;
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let p2c_vgw_id = p2c_vgw_id.map_err(Error::InvalidRequest)?;
             let connection_id = connection_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v5/{}/p2c-vpn-gateways/{}/connections/{}/disconnect",
-                client.baseurl,
-                encode_path(&project_id.to_string()),
-                encode_path(&p2c_vgw_id.to_string()),
-                encode_path(&connection_id.to_string()),
+                "{}/v5/{}/p2c-vpn-gateways/{}/connections/{}/disconnect", client.baseurl,
+                encode_path(& project_id.to_string()), encode_path(& p2c_vgw_id
+                .to_string()), encode_path(& connection_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -2337,12 +2584,20 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
