@@ -3,16 +3,27 @@
 //!
 //! The API is read from rustdoc's JSON output. That output is unstable, so on stable Rust it
 //! is produced with `RUSTC_BOOTSTRAP=1 cargo rustdoc -p <crate> --lib -- -Z unstable-options
-//! --output-format json` and decoded with the `rustdoc-types` release whose
-//! [`rustdoc_types::FORMAT_VERSION`] equals the JSON's `format_version` (57 for Rust 1.95).
-//! A toolchain that writes another format gets a clear error naming both versions. (The
-//! `public-api` crate renders the same data but no release reads format 57.)
+//! --output-format json`.
+//!
+//! # Surviving a toolchain update
+//!
+//! Each Rust release may write a new JSON `format_version`. This xtask decodes with
+//! `rustdoc-types` [`rustdoc_types::FORMAT_VERSION`] (61) and reads every format from
+//! [`OLDEST_FORMAT`] (57, Rust 1.95) up to it: formats 58 to 61 only *added* optional fields
+//! (`Item::stability`, `Item::const_stability`, `default_unstable`), which decode as absent
+//! from older JSON, and none of them is rendered. A format outside that range is a clear
+//! error naming the fix (bump `rustdoc-types`), never a silently skipped check
+//! (`tests/public_api.rs` tests each format). The text itself holds nothing that depends on
+//! the toolchain: of the auto-trait impls rustdoc synthesises, only the stable
+//! [`AUTO_TRAITS`] are listed (Rust 1.95 added an unstable `UnsafeUnpin`), and blanket impls
+//! are left out.
 //!
 //! One line per public item, under every public path it is reachable by: modules, structs
 //! and their public fields, enums and variants, functions and methods with full signatures,
 //! traits and their items, constants, statics, type aliases, macros, and each trait impl
-//! (`impl Trait for Type`, auto traits included, blanket impls left out). Lines are sorted
-//! by item path, so the file does not depend on the machine, rustdoc's ids or file order.
+//! (`impl Trait for Type`, the stable auto traits included, blanket impls left out). Lines
+//! are sorted by item path, so the file does not depend on the machine, rustdoc's ids or
+//! file order.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -31,6 +42,17 @@ pub const CRATES: [(&str, &str); 2] = [
     ("p2c-vpn", "crates/p2c-vpn/public-api.txt"),
 ];
 
+/// The oldest rustdoc JSON format read: Rust 1.95's. Every later format up to
+/// [`rustdoc_types::FORMAT_VERSION`] only added optional fields, so the one decoder reads
+/// them all. (Checked against the `rustdoc-types` changelog for 58-61; when bumping
+/// `rustdoc-types`, read its changelog and raise this if a change was not additive.)
+pub const OLDEST_FORMAT: u32 = 57;
+
+/// The auto traits whose synthesised impls are listed: stable, so their lines do not depend
+/// on the toolchain. A new (or unstable) auto trait, like Rust 1.95's `UnsafeUnpin`, is left
+/// out.
+pub const AUTO_TRAITS: [&str; 5] = ["Send", "Sync", "Unpin", "UnwindSafe", "RefUnwindSafe"];
+
 /// Why the snapshot could not be made.
 #[derive(Debug, thiserror::Error)]
 pub enum PublicApiError {
@@ -44,18 +66,20 @@ pub enum PublicApiError {
     },
     /// The JSON is of a format this xtask cannot read.
     #[error(
-        "{}: rustdoc JSON format {found}, but this xtask reads format {expected}; set the \
-         `rustdoc-types` version in the workspace Cargo.toml to the release whose FORMAT_VERSION \
-         is {found}",
-        path.display()
+        "{}: rustdoc wrote JSON format {found}, but this xtask reads formats {oldest} to \
+         {newest}. {fix}",
+        path.display(),
+        fix = format_fix(*found, *newest)
     )]
     Format {
         /// The JSON file.
         path: PathBuf,
         /// Its `format_version`.
         found: u64,
+        /// [`OLDEST_FORMAT`].
+        oldest: u32,
         /// [`rustdoc_types::FORMAT_VERSION`].
-        expected: u32,
+        newest: u32,
     },
     /// The JSON could not be read or decoded.
     #[error("{}: {message}", path.display())]
@@ -177,14 +201,29 @@ pub fn read_json(path: &Path) -> Result<Crate, PublicApiError> {
         .get("format_version")
         .and_then(serde_json::Value::as_u64)
         .ok_or_else(|| json_err("no `format_version`: not rustdoc JSON".into()))?;
-    if found != u64::from(rustdoc_types::FORMAT_VERSION) {
+    if !(u64::from(OLDEST_FORMAT)..=u64::from(rustdoc_types::FORMAT_VERSION)).contains(&found) {
         return Err(PublicApiError::Format {
             path: path.to_owned(),
             found,
-            expected: rustdoc_types::FORMAT_VERSION,
+            oldest: OLDEST_FORMAT,
+            newest: rustdoc_types::FORMAT_VERSION,
         });
     }
     serde_json::from_value(value).map_err(|e| json_err(format!("cannot decode: {e}")))
+}
+
+/// How to read a format outside [`OLDEST_FORMAT`]..=[`rustdoc_types::FORMAT_VERSION`].
+fn format_fix(found: u64, newest: u32) -> String {
+    if found > u64::from(newest) {
+        format!(
+            "Fix: set `rustdoc-types` in the workspace Cargo.toml to the release whose \
+             FORMAT_VERSION is {found} (https://github.com/rust-lang/rustdoc-types/blob/trunk/CHANGELOG.md), \
+             fix what no longer compiles in xtask/src/public_api.rs, then run `cargo xtask \
+             public-api` and review the snapshot diff."
+        )
+    } else {
+        "Fix: use a newer Rust (1.95 or later) for `cargo xtask public-api`.".to_owned()
+    }
 }
 
 /// Renders the public API of `krate`, one sorted line per item.
@@ -559,10 +598,12 @@ impl<'c> Renderer<'c, '_> {
         let line = match &item.inner {
             ItemEnum::Function(f) => self.function(&name, &p, &f.header, &f.generics, &f.sig),
             ItemEnum::AssocConst { type_, .. } => format!("pub const {p}: {}", self.ty(type_)),
+            // `..`: later formats add fields (format 60: `default_unstable`) not rendered here.
             ItemEnum::AssocType {
                 generics,
                 bounds,
                 type_,
+                ..
             } => {
                 let g = self.generics(generics);
                 let b = self.bounds(bounds);
@@ -588,7 +629,7 @@ impl<'c> Renderer<'c, '_> {
             let ItemEnum::Impl(imp) = &item.inner else {
                 continue;
             };
-            if imp.blanket_impl.is_some() {
+            if imp.blanket_impl.is_some() || !self.listed_auto_impl(&imp) {
                 continue;
             }
             let imp = imp.clone();
@@ -607,6 +648,17 @@ impl<'c> Renderer<'c, '_> {
                     }
                 }
             }
+        }
+    }
+
+    /// False for a synthesised impl of an auto trait outside [`AUTO_TRAITS`].
+    fn listed_auto_impl(&self, imp: &Impl) -> bool {
+        match &imp.trait_ {
+            Some(t) if imp.is_synthetic => {
+                let name = t.path.rsplit("::").next().unwrap_or(&t.path);
+                AUTO_TRAITS.contains(&name)
+            }
+            _ => true,
         }
     }
 

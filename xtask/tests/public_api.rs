@@ -84,26 +84,141 @@ fn renders_a_fixture_crate_deterministically() {
     assert!(!text.contains("impl<T> "), "{text}");
 }
 
+/// What a later rustdoc adds to format-57 JSON, per format (from the `rustdoc-types`
+/// changelog): 58 `Item::stability`, 59 `Item::const_stability`, 60 `default_unstable` on
+/// functions, associated consts and types. Filled with values, not nulls, so the decoder
+/// really reads them.
+fn as_format(mut value: serde_json::Value, format: u64) -> serde_json::Value {
+    value["format_version"] = serde_json::json!(format);
+    let index = value["index"].as_object_mut().expect("index");
+    for item in index.values_mut() {
+        if format >= 58 {
+            item["stability"] = serde_json::json!({
+                "feature": "fixture", "level": {"stable": {"since": "1.0.0"}}
+            });
+        }
+        if format >= 59 {
+            item["const_stability"] =
+                serde_json::json!({"feature": "fixture", "level": "unstable"});
+        }
+        if format >= 60 {
+            let inner = item["inner"].as_object_mut().expect("inner");
+            for (kind, body) in inner.iter_mut() {
+                if matches!(kind.as_str(), "function" | "assoc_const" | "assoc_type") {
+                    body["default_unstable"] = serde_json::json!({"feature": "fixture"});
+                }
+            }
+        }
+    }
+    value
+}
+
+/// CI survives a toolchain update: every format from the oldest read (Rust 1.95's) to the
+/// decoder's own renders the very same text, so a newer stable Rust changes nothing.
 #[test]
-fn other_format_versions_are_a_clear_error() {
+fn every_supported_format_renders_the_same_snapshot() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let json = fixture_json(dir.path());
+    let original: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).expect("read")).expect("json");
+    let written = original["format_version"].as_u64().expect("format_version");
+    assert!(
+        (u64::from(public_api::OLDEST_FORMAT)..=u64::from(rustdoc_types::FORMAT_VERSION))
+            .contains(&written),
+        "this toolchain's rustdoc writes format {written}, outside what the xtask reads"
+    );
+    let expected = public_api::render(
+        &public_api::read_json(&json).expect("this toolchain's format"),
+        &mut HashMap::new(),
+    );
+    let formats = public_api::OLDEST_FORMAT..=rustdoc_types::FORMAT_VERSION;
+    assert!(formats.clone().count() >= 5, "57 to 61 at least");
+    for format in formats {
+        let path = dir.path().join(format!("format-{format}.json"));
+        let value = as_format(original.clone(), u64::from(format));
+        std::fs::write(&path, value.to_string()).expect("write");
+        let krate =
+            public_api::read_json(&path).unwrap_or_else(|e| panic!("format {format} is read: {e}"));
+        assert_eq!(
+            public_api::render(&krate, &mut HashMap::new()),
+            expected,
+            "format {format} renders differently"
+        );
+    }
+}
+
+#[test]
+fn formats_outside_the_range_are_a_clear_error_naming_the_fix() {
     let dir = tempfile::tempdir().expect("tempdir");
     let json = fixture_json(dir.path());
     let text = std::fs::read_to_string(&json).expect("read");
-    let mut value: serde_json::Value = serde_json::from_str(&text).expect("json");
-    value["format_version"] = serde_json::json!(999);
-    std::fs::write(&json, value.to_string()).expect("write");
-    let err = public_api::read_json(&json).expect_err("wrong format");
-    let msg = err.to_string();
-    assert!(
-        msg.contains("format 999") && msg.contains("rustdoc-types"),
-        "{msg}"
-    );
+    let value: serde_json::Value = serde_json::from_str(&text).expect("json");
+
+    let newer = rustdoc_types::FORMAT_VERSION + 1;
+    let mut v = value.clone();
+    v["format_version"] = serde_json::json!(newer);
+    std::fs::write(&json, v.to_string()).expect("write");
+    let msg = public_api::read_json(&json)
+        .expect_err("newer format")
+        .to_string();
+    for part in [
+        format!("JSON format {newer}"),
+        format!(
+            "formats {} to {}",
+            public_api::OLDEST_FORMAT,
+            rustdoc_types::FORMAT_VERSION
+        ),
+        format!(
+            "set `rustdoc-types` in the workspace Cargo.toml to the release whose FORMAT_VERSION is {newer}"
+        ),
+        "cargo xtask public-api".to_owned(),
+    ] {
+        assert!(msg.contains(&part), "{part:?} not in: {msg}");
+    }
+
+    let mut v = value;
+    v["format_version"] = serde_json::json!(public_api::OLDEST_FORMAT - 1);
+    std::fs::write(&json, v.to_string()).expect("write");
+    let msg = public_api::read_json(&json)
+        .expect_err("older format")
+        .to_string();
+    assert!(msg.contains("use a newer Rust"), "{msg}");
 
     std::fs::write(&json, "{}").expect("write");
     let msg = public_api::read_json(&json)
         .expect_err("not rustdoc")
         .to_string();
     assert!(msg.contains("format_version"), "{msg}");
+}
+
+/// Only the stable auto traits: the lines do not change when a toolchain adds one
+/// (Rust 1.95's unstable `UnsafeUnpin` and `Freeze` are synthesised too).
+#[test]
+fn only_stable_auto_traits_are_listed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let krate = public_api::read_json(&fixture_json(dir.path())).expect("read");
+    let text = public_api::render(&krate, &mut HashMap::new());
+    for t in public_api::AUTO_TRAITS {
+        assert!(
+            text.contains(&format!("impl core::marker::{t} for fixture::Inner"))
+                || text.contains(&format!(
+                    "impl core::panic::unwind_safe::{t} for fixture::Inner"
+                )),
+            "{t} missing:\n{text}"
+        );
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("root");
+    for (_, path) in public_api::CRATES {
+        let snapshot = std::fs::read_to_string(root.join(path)).expect("snapshot");
+        for unstable in ["UnsafeUnpin", "Freeze"] {
+            assert!(
+                !text.contains(unstable) && !snapshot.contains(unstable),
+                "{path}: {unstable}"
+            );
+        }
+    }
 }
 
 #[test]
