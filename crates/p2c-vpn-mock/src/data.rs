@@ -14,8 +14,8 @@ use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
 use p2c_vpn_api::types::{Connection, ResponseEipInfo, ShowResponseP2cVgw};
-use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
+use chacha20::ChaCha8Rng;
+use rand::{RngExt as _, SeedableRng as _};
 use uuid::Uuid;
 
 /// At most this many churn events are simulated per catch-up; after a longer jump of the
@@ -50,13 +50,19 @@ fn fnv1a(bytes: &[u8]) -> u64 {
     h
 }
 
-/// A random generator for `seed` and a purpose label.
-pub(crate) fn rng_for(seed: u64, label: &[u8]) -> StdRng {
-    StdRng::seed_from_u64(seed ^ fnv1a(label).rotate_left(17))
+/// The generator of all seeded data: ChaCha8, which rand lists among its portable
+/// generators (the same output on every platform and in every patch release), unlike
+/// `StdRng`, whose algorithm may change in any release.
+pub(crate) type DataRng = ChaCha8Rng;
+
+/// A random generator for `seed` and a purpose label: [`DataRng`] seeded with
+/// `seed_from_u64(seed ^ fnv1a(label).rotate_left(17))`.
+pub(crate) fn rng_for(seed: u64, label: &[u8]) -> DataRng {
+    DataRng::seed_from_u64(seed ^ fnv1a(label).rotate_left(17))
 }
 
 /// A random UUID (version 4 layout) from `rng`.
-pub(crate) fn uuid_from(rng: &mut StdRng) -> Uuid {
+pub(crate) fn uuid_from(rng: &mut DataRng) -> Uuid {
     uuid::Builder::from_random_bytes(rng.random()).into_uuid()
 }
 
@@ -134,7 +140,7 @@ fn ceil_to_second(ms: i64) -> i64 {
 }
 
 /// Log-uniform integer in `[lo, hi]`.
-fn log_uniform(rng: &mut StdRng, lo: f64, hi: f64) -> i64 {
+fn log_uniform(rng: &mut DataRng, lo: f64, hi: f64) -> i64 {
     let x: f64 = rng.random_range(lo.ln()..hi.ln());
     // Finite and within [lo, hi] by construction.
     x.exp().round() as i64
@@ -158,7 +164,7 @@ struct GatewayState {
     /// Sorted by (established time, id): paging is stable.
     conns: Vec<ConnRecord>,
     target: usize,
-    rng: StdRng,
+    rng: DataRng,
     users: Vec<String>,
     subnet: u32,
     next_host: u32,
@@ -426,7 +432,7 @@ impl Gateway {
     }
 }
 
-fn user_name(rng: &mut StdRng, i: usize) -> String {
+fn user_name(rng: &mut DataRng, i: usize) -> String {
     let first = FIRST_NAMES[rng.random_range(0..FIRST_NAMES.len())];
     let last = LAST_NAMES[rng.random_range(0..LAST_NAMES.len())];
     match rng.random_range(0..10) {

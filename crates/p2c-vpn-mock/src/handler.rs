@@ -17,7 +17,7 @@ use p2c_vpn_api::types::{
     PageInfo, ShowP2cVgwResponse,
 };
 use p2c_vpn_auth::Credentials;
-use rand::Rng as _;
+use rand::RngExt as _;
 use secrecy::{ExposeSecret as _, SecretString};
 use tokio::sync::watch;
 

@@ -53,6 +53,26 @@
 //! [`MockServerBuilder::masked_ips`]), `admin_state_up: true`, `frozen_effect: 0`,
 //! `version` `1.0`, `enterprise_project_id` `0`. [`MockServer::gateways`] lists them.
 //!
+//! # Generated data: generator and seed
+//!
+//! Everything generated (project and domain ids, sample gateway ids, each gateway's
+//! attributes, user names, client IPs, connection ids, byte rates, establishment times,
+//! churn) comes from [`ChaCha8Rng`](https://docs.rs/chacha20/0.10/chacha20/struct.ChaCha8Rng.html)
+//! of the `chacha20` 0.10 crate (the ChaCha generators rand 0.10 itself uses), one
+//! generator per purpose: `ChaCha8Rng::seed_from_u64(seed ^ fnv1a(label).rotate_left(17))`,
+//! where `seed` is [`MockServerBuilder::seed`] (default [`DEFAULT_SEED`], 42; the binary's
+//! `--seed`) and `label` names the purpose (`project`, `domain`, `sample-gateways`,
+//! `gateway:ID`, `gateway-meta:ID`, `gateway-created:ID`; FNV-1a 64). Values are drawn
+//! with rand 0.10 (`random`, `random_range`). rand documents ChaCha8 as a portable
+//! generator (the same output on every platform and in every patch release), unlike
+//! `StdRng`, whose algorithm may change in any release, and makes value-breaking changes
+//! only in a new minor (0.x) version ([rand's portability
+//! rules](https://rust-random.github.io/book/portability.html)). So the same seed,
+//! gateways and clock give the same data, byte for byte, until `chacha20` or `rand`
+//! changes minor version; the CLI's golden files and `tests/determinism.rs`
+//! (`data_is_pinned_to_chacha8`) check it. Virtual IP subnets and the fixed attributes
+//! listed above do not use the generator.
+//!
 //! # What it serves
 //!
 //! The operations of the two specs; bodies are the generated [`p2c_vpn_api::types`] and

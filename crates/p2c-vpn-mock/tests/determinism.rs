@@ -37,6 +37,41 @@ async fn same_seed_same_data() {
     assert_ne!(a.2, c.2);
 }
 
+/// The data is pinned to its generator (ChaCha8 from `chacha20` 0.10, values drawn with
+/// rand 0.10): these values change only with a value-breaking release of either crate, or
+/// with a change to how the mock draws its data. The CLI's golden files depend on them.
+#[tokio::test]
+async fn data_is_pinned_to_chacha8() {
+    let at = SystemTime::UNIX_EPOCH + Duration::from_secs(1_718_593_200);
+    let server = MockServer::builder()
+        .seed(7)
+        .frozen_clock(at)
+        .gateway("gw-alpha", 25)
+        .start()
+        .await
+        .unwrap();
+    assert_eq!(server.project_id(), "f2d6383542874f5d9cba48ac75ed8cc1");
+    let page = common::list(&server, "gw-alpha", Some(1), None).await;
+    let first = &page.connections[0];
+    assert_eq!(
+        first.connection_id.map(|id| id.to_string()).as_deref(),
+        Some("8e7c6483-f123-4951-bd4d-77f86852a47d")
+    );
+    assert_eq!(first.client_user_name.as_deref(), Some("oscar_zhao06"));
+    assert_eq!(first.client_ip.as_deref(), Some("113.226.238.177"));
+    assert_eq!(first.outbound_bytes, Some(342_654_723));
+
+    // The sample gateways of the default seed.
+    let default = MockServer::builder().frozen_clock(at).start().await.unwrap();
+    assert_eq!(
+        default.gateway_ids(),
+        [
+            "0297b91b-0428-4994-9ded-a037d126167a",
+            "bcbb639a-a724-4946-8b4d-3b969d8c3412"
+        ]
+    );
+}
+
 #[tokio::test]
 async fn realistic_values() {
     let server = MockServer::builder()
