@@ -12,9 +12,9 @@ use std::collections::HashSet;
 use std::net::Ipv4Addr;
 use std::sync::Mutex;
 
+use chacha20::ChaCha8Rng;
 use chrono::{DateTime, Utc};
 use p2c_vpn_api::types::{Connection, ResponseEipInfo, ShowResponseP2cVgw};
-use chacha20::ChaCha8Rng;
 use rand::{RngExt as _, SeedableRng as _};
 use uuid::Uuid;
 

@@ -62,7 +62,11 @@ async fn data_is_pinned_to_chacha8() {
     assert_eq!(first.outbound_bytes, Some(342_654_723));
 
     // The sample gateways of the default seed.
-    let default = MockServer::builder().frozen_clock(at).start().await.unwrap();
+    let default = MockServer::builder()
+        .frozen_clock(at)
+        .start()
+        .await
+        .unwrap();
     assert_eq!(
         default.gateway_ids(),
         [
