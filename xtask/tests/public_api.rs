@@ -236,3 +236,55 @@ fn committed_snapshots_are_headed_and_sorted() {
         );
     }
 }
+
+/// Every foreign type in `p2c-vpn`'s API is re-exported by it: each path of another crate in
+/// its snapshot lies under a `pub use p2c_vpn::NAME = TARGET` line (or under a facade crate
+/// it re-exports: `futures` for `futures_core`, `serde` for `serde_core`). Generated types
+/// are reached only through `p2c_vpn::api`.
+#[test]
+fn every_foreign_type_of_p2c_vpn_is_re_exported() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("root");
+    let text = std::fs::read_to_string(root.join("crates/p2c-vpn/public-api.txt")).expect("read");
+    let facades = [("futures_core", "futures"), ("serde_core", "serde")];
+    let targets: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("pub use p2c_vpn::"))
+        .filter_map(|l| l.split_once(" = ").map(|(_, target)| target))
+        .collect();
+    let covered = |path: &str| {
+        let krate = path.split("::").next().unwrap_or(path);
+        targets
+            .iter()
+            .any(|t| path == *t || path.starts_with(&format!("{t}::")))
+            || facades
+                .iter()
+                .any(|(inner, facade)| krate == *inner && targets.contains(facade))
+    };
+    let mut missing = Vec::new();
+    for line in text.lines().filter(|l| !l.starts_with('#')) {
+        // Paths as the renderer prints them: crate::...::Name.
+        for word in line.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':')) {
+            let word = word.trim_matches(':');
+            let Some((krate, _)) = word.split_once("::") else {
+                continue;
+            };
+            if ["p2c_vpn", "core", "alloc", "std"].contains(&krate) || line.starts_with("pub use ")
+            {
+                continue;
+            }
+            if !covered(word) {
+                missing.push(format!("{word}   (in: {line})"));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "foreign types not re-exported by p2c-vpn:\n{}",
+        missing.join("\n")
+    );
+    // The rule bites: the generated types are covered only by `api`.
+    assert!(targets.contains(&"p2c_vpn_api::types"));
+    assert!(!covered("p2c_vpn_api::Client"));
+}

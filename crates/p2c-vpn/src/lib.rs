@@ -33,12 +33,23 @@ pub use p2c_vpn_api::install_crypto_provider;
 pub use p2c_vpn_api::{
     DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_JSON_VALUES, LimitExceeded, ResponseLimits,
 };
-pub use p2c_vpn_auth::{Credentials, CredentialsChain};
+pub use p2c_vpn_auth::{Credentials, CredentialsChain, CredentialsError};
 pub use region::{REGIONS, endpoint as region_endpoint};
 /// The HTTP client crate of the public API ([`ClientBuilder::http_client`],
 /// [`Error::status`]), so callers use the very version this crate was built with.
 pub use reqwest;
 pub use reqwest::StatusCode;
+
+// The other crates whose types appear in this crate's API, re-exported for the same reason
+// (`cargo xtask public-api` checks that nothing foreign is left out: xtask/tests/public_api.rs).
+/// Times: [`Connection::established_at`], [`Connection::connected_for`], [`Gateway::created_at`].
+pub use chrono;
+/// Streams: [`ListConnections::stream`], [`ListGateways::pages`] (`futures::stream::BoxStream`).
+pub use futures;
+/// [`Connection`], [`Gateway`] and the [`api`] types implement its `Serialize`/`Deserialize`.
+pub use serde;
+/// IDs: [`Connection::connection_id`].
+pub use uuid;
 
 /// The workspace README's Rust examples, compiled as doctests so they stay true.
 #[cfg(doctest)]
