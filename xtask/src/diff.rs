@@ -60,7 +60,7 @@ use serde_json::{Map, Value};
 pub use surface::{ItemChange, Surface};
 
 use crate::regen::{RegenError, SPEC_DIR};
-use crate::spec::{self, SpecError};
+use crate::spec::{self, METHODS, SpecError};
 
 /// Whether a change breaks users of the generated client.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -541,9 +541,6 @@ impl Ctx {
     }
 }
 
-const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
 const MAX_DEPTH: usize = 64;
 const SCHEMA_PREFIX: &str = "#/components/schemas/";
 

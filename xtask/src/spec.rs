@@ -275,7 +275,9 @@ fn check_unused_components(raw: &Value, out: &mut Vec<Finding>) {
     }
 }
 
-const METHODS: [&str; 8] = [
+/// The operation keys of an OpenAPI 3.0 path item, in the spec's order (the one list: the
+/// validator, lint and `cargo xtask diff` all walk operations with it).
+pub const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
 
