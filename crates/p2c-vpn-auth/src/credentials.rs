@@ -304,7 +304,7 @@ impl Credentials {
                 });
             }
         };
-        match default_file_location(var, home::home_dir()) {
+        match default_file_location(var, std::env::home_dir()) {
             FileLocation::Explicit(p) => Self::from_file(&p).map(Some),
             FileLocation::Default(p) => match read_found_if_exists(&p)? {
                 Some(found) => Self::from_found_file(found, &p).map(Some),
@@ -695,7 +695,7 @@ impl CredentialsChain {
                 FileSource::Default => {
                     let home = match &self.home {
                         Some(h) => h.clone(),
-                        None => home::home_dir(),
+                        None => std::env::home_dir(),
                     };
                     match default_file_location(self.lookup(ENV_CREDENTIALS_FILE)?, home) {
                         FileLocation::Explicit(p) => Some((p, true)),
