@@ -31,6 +31,20 @@ pub const ENV_SECURITY_TOKEN: &str = "HUAWEICLOUD_SDK_SECURITY_TOKEN";
 pub const ENV_PROJECT_ID: &str = "HUAWEICLOUD_SDK_PROJECT_ID";
 /// Environment variable naming the credentials file.
 pub const ENV_CREDENTIALS_FILE: &str = "HUAWEICLOUD_SDK_CREDENTIALS_FILE";
+
+/// Reads one environment variable: `Ok(None)` when unset, an error naming it when it is
+/// not Unicode. The one place the workspace reads the process environment (the
+/// credentials chain here, region and endpoints in `p2c-vpn`); callers decide about
+/// surrounding whitespace.
+pub fn env_var(name: &str) -> Result<Option<String>, CredentialsError> {
+    match std::env::var(name) {
+        Ok(v) => Ok(Some(v)),
+        Err(std::env::VarError::NotPresent) => Ok(None),
+        Err(std::env::VarError::NotUnicode(_)) => Err(CredentialsError::NotUnicode {
+            variable: name.to_owned(),
+        }),
+    }
+}
 /// Section of the credentials file holding regional (project) credentials.
 pub const FILE_SECTION: &str = "basic";
 
@@ -240,13 +254,7 @@ impl Credentials {
     /// SK is set (empty after trimming counts as unset); an error when only
     /// one of them is, or a variable is not Unicode.
     pub fn from_env() -> Result<Option<Self>, CredentialsError> {
-        Self::from_lookup(&|name: &str| match std::env::var(name) {
-            Ok(v) => Ok(Some(v)),
-            Err(std::env::VarError::NotPresent) => Ok(None),
-            Err(std::env::VarError::NotUnicode(_)) => Err(CredentialsError::NotUnicode {
-                variable: name.to_owned(),
-            }),
-        })
+        Self::from_lookup(&env_var)
     }
 
     /// Like [`from_env`](Self::from_env) with an injected variable lookup
@@ -295,15 +303,7 @@ impl Credentials {
     /// named by the variable does not exist, or a file is unreadable or
     /// incomplete.
     pub fn from_default_file() -> Result<Option<Self>, CredentialsError> {
-        let var = match std::env::var(ENV_CREDENTIALS_FILE) {
-            Ok(v) => Some(v),
-            Err(std::env::VarError::NotPresent) => None,
-            Err(std::env::VarError::NotUnicode(_)) => {
-                return Err(CredentialsError::NotUnicode {
-                    variable: ENV_CREDENTIALS_FILE.to_owned(),
-                });
-            }
-        };
+        let var = env_var(ENV_CREDENTIALS_FILE)?;
         match default_file_location(var, std::env::home_dir()) {
             FileLocation::Explicit(p) => Self::from_file(&p).map(Some),
             FileLocation::Default(p) => match read_found_if_exists(&p)? {
@@ -644,13 +644,7 @@ impl CredentialsChain {
     fn lookup(&self, name: &str) -> Result<Option<String>, CredentialsError> {
         match &self.env_lookup {
             Some(f) => Ok(f(name)),
-            None => match std::env::var(name) {
-                Ok(v) => Ok(Some(v)),
-                Err(std::env::VarError::NotPresent) => Ok(None),
-                Err(std::env::VarError::NotUnicode(_)) => Err(CredentialsError::NotUnicode {
-                    variable: name.to_owned(),
-                }),
-            },
+            None => env_var(name),
         }
     }
 

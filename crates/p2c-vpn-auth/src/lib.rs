@@ -107,7 +107,7 @@ mod verify;
 pub use canonical::CanonicalError;
 pub use credentials::{
     Credentials, CredentialsChain, CredentialsError, ENV_AK, ENV_CREDENTIALS_FILE, ENV_PROJECT_ID,
-    ENV_SECURITY_TOKEN, ENV_SK, FILE_SECTION, IamToken,
+    ENV_SECURITY_TOKEN, ENV_SK, FILE_SECTION, IamToken, env_var,
 };
 pub use secrecy::SecretString;
 pub use signer::{

@@ -992,15 +992,10 @@ fn candidates<'a>(what: &str, gateways: impl Iterator<Item = &'a Gateway>) -> St
     format!("{what}: {}", listed.join(", "))
 }
 
+/// An environment variable through `p2c_vpn_auth::env_var` (the one reader); blank is unset.
 fn env_var(name: &str) -> Result<Option<String>> {
-    match std::env::var(name) {
-        Ok(v) if v.trim().is_empty() => Ok(None),
-        Ok(v) => Ok(Some(v)),
-        Err(std::env::VarError::NotPresent) => Ok(None),
-        Err(std::env::VarError::NotUnicode(_)) => Err(Error::invalid_input(format!(
-            "environment variable {name} is not valid Unicode"
-        ))),
-    }
+    let value = p2c_vpn_auth::env_var(name).map_err(|e| Error::invalid_input(e.to_string()))?;
+    Ok(value.filter(|v| !v.trim().is_empty()))
 }
 
 #[cfg(test)]
