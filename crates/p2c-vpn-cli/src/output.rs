@@ -12,11 +12,19 @@
 //! Tables are linear in their input: cells are shortened before layout, and past
 //! [`STREAM_TABLE_ROWS`] rows a table is written row by row ([`write_table`]) instead of
 //! being built in memory by comfy-table.
+//!
+//! A table given a width ([`TableWidth`]: the terminal's, or `COLUMNS`) fits it with one
+//! line per row: the widest column is shortened first, one column of text at a time,
+//! cells (and the header) ending in `…` ([`fit_widths`]). No cell is ever wrapped onto a
+//! second line.
 
 use std::borrow::Cow;
 use std::io::Write;
 
-use comfy_table::{Attribute, Cell, CellAlignment, Color, ContentArrangement, Table, presets};
+use comfy_table::{
+    Attribute, Cell, CellAlignment, Color, ColumnConstraint, ContentArrangement, Table, Width,
+    presets,
+};
 use p2c_vpn::Connection;
 use serde::Serialize;
 use unicode_width::UnicodeWidthStr as _;
@@ -46,19 +54,61 @@ pub const CSV_FIELDS: [&str; 10] = [
 pub struct Style {
     /// Use ANSI colours.
     pub color: bool,
-    /// stdout is a terminal: fit tables to its width.
+    /// stdout is a terminal (the watch screen is redrawn).
     pub tty: bool,
+    /// How wide tables may be.
+    pub width: TableWidth,
+}
+
+/// How wide a table may be, in display columns (borders included).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum TableWidth {
+    /// As wide as its content: stdout is no terminal and `COLUMNS` is not set.
+    #[default]
+    Full,
+    /// At most this many columns: `COLUMNS`.
+    Columns(usize),
+    /// The terminal's width, read when each table is written (a resized terminal is
+    /// followed from one `watch` tick to the next); as wide as the content if it cannot be
+    /// read.
+    Terminal,
+}
+
+impl TableWidth {
+    /// `COLUMNS` (a positive integer) wins; else the terminal's width when stdout is a
+    /// terminal; else the full width of the content.
+    pub fn detect(columns: Option<&str>, tty: bool) -> Self {
+        match columns.and_then(|c| c.trim().parse::<usize>().ok()) {
+            Some(n) if n > 0 => Self::Columns(n),
+            _ if tty => Self::Terminal,
+            _ => Self::Full,
+        }
+    }
+
+    /// The width to fit, `None` for the content's own.
+    fn resolve(self) -> Option<usize> {
+        match self {
+            Self::Full => None,
+            Self::Columns(n) => Some(n),
+            // comfy-table asks the terminal (crossterm) when stdout is one; a terminal
+            // that says 0 columns (a pseudo-terminal nobody sized) is not to be believed.
+            Self::Terminal => Table::new().width().filter(|w| *w > 0).map(usize::from),
+        }
+    }
 }
 
 impl Style {
     /// Decided from stdout: colour only on a terminal and without `NO_COLOR` (anstream's
-    /// rules, which also honour `CLICOLOR`/`CLICOLOR_FORCE` and `TERM=dumb`).
+    /// rules, which also honour `CLICOLOR`/`CLICOLOR_FORCE` and `TERM=dumb`); the table
+    /// width from `COLUMNS` or the terminal ([`TableWidth::detect`]).
     pub fn detect() -> Self {
         use std::io::IsTerminal as _;
         let stdout = std::io::stdout();
         let tty = stdout.is_terminal();
         let color = anstream::AutoStream::choice(&stdout) != anstream::ColorChoice::Never;
-        Self { color, tty }
+        let columns = std::env::var("COLUMNS").ok();
+        let width = TableWidth::detect(columns.as_deref(), tty);
+        Self { color, tty, width }
     }
 }
 
@@ -234,11 +284,8 @@ pub fn new_table(style: Style) -> Table {
     } else {
         table.force_no_tty();
     }
-    table.set_content_arrangement(if style.tty {
-        ContentArrangement::Dynamic
-    } else {
-        ContentArrangement::Disabled
-    });
+    // Never wrapped: a table is fitted by shortening its cells ([`fit_widths`]).
+    table.set_content_arrangement(ContentArrangement::Disabled);
     table
 }
 
@@ -275,10 +322,56 @@ pub fn when(t: Option<chrono::DateTime<chrono::Utc>>) -> String {
 }
 
 /// Tables with more rows than this are written row by row ([`write_table`]): the same
-/// look, but not fitted to the terminal's width (cells are short anyway), and with no
-/// memory per row. comfy-table keeps every row, cell and line of a table as strings (about
-/// 2.7 KB a row).
+/// look (fitted to the same width), with no memory per row. comfy-table keeps every row,
+/// cell and line of a table as strings (about 2.7 KB a row).
 pub const STREAM_TABLE_ROWS: usize = 10_000;
+
+/// The display columns a table takes besides its cells' text: `│ ` before the first cell,
+/// ` ┆ ` between two, ` │` after the last.
+fn table_overhead(columns: usize) -> usize {
+    3 * columns + 1
+}
+
+/// The text width of each column so that the table is at most `max` display columns wide
+/// (`None`: the natural widths). While it is too wide, the widest column loses one column
+/// of text (of equally wide ones, the rightmost), down to 1 (an `…`): so the widest
+/// columns are shortened first, and none below another that was narrower. With too many
+/// columns for `max` even at 1, every column is 1 wide (the table is then wider than
+/// `max`, still one line per row).
+pub fn fit_widths(natural: &[usize], max: Option<usize>) -> Vec<usize> {
+    let mut widths = natural.to_vec();
+    let Some(max) = max else {
+        return widths;
+    };
+    let budget = max.saturating_sub(table_overhead(widths.len()));
+    let mut total: usize = widths.iter().sum();
+    while total > budget {
+        // The rightmost of the widest (`max_by_key` returns the last maximum).
+        let Some((i, &widest)) = widths.iter().enumerate().max_by_key(|(_, w)| **w) else {
+            break;
+        };
+        if widest <= 1 {
+            break;
+        }
+        widths[i] -= 1;
+        total -= 1;
+    }
+    widths
+}
+
+/// The natural text width of each column: its widest cell or header.
+fn natural_widths<'c, 'a: 'c>(
+    headers: &[&str],
+    rows: impl Iterator<Item = &'c [TextCell<'a>]>,
+) -> Vec<usize> {
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.width()).collect();
+    for row in rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.text.width());
+        }
+    }
+    widths
+}
 
 /// A table cell before layout: text made safe by [`sanitize::cell`], and a colour.
 #[derive(Debug, Clone)]
@@ -311,6 +404,15 @@ impl<'a> TextCell<'a> {
         &self.text
     }
 
+    /// The cell shortened to `width` display columns ([`sanitize::shorten_to_width`]).
+    fn fitted(self, width: usize) -> Self {
+        let text = match sanitize::shorten_to_width(&self.text, width) {
+            Cow::Borrowed(_) => self.text,
+            Cow::Owned(short) => Cow::Owned(short),
+        };
+        Self { text, ..self }
+    }
+
     fn into_cell(self, style: Style) -> Cell {
         let cell = Cell::new(self.text);
         match self.color {
@@ -321,9 +423,10 @@ impl<'a> TextCell<'a> {
 }
 
 /// Writes a table with these headers and `rows` rows, right-aligning the columns in
-/// `right`. `make_rows` is called once (comfy-table, up to [`STREAM_TABLE_ROWS`] rows) or
-/// twice (past it: widths first, then the rows, written as they come), so its rows must be
-/// the same both times. Time and memory are linear in the cells' (bounded) text.
+/// `right`, fitted to `style.width` ([`fit_widths`]). `make_rows` is called once
+/// (comfy-table, up to [`STREAM_TABLE_ROWS`] rows) or twice (past it: widths first, then the
+/// rows, written as they come), so its rows must be the same both times. Time and memory
+/// are linear in the cells' (bounded) text.
 pub fn write_table<'a, I>(
     out: &mut dyn Write,
     style: Style,
@@ -335,27 +438,54 @@ pub fn write_table<'a, I>(
 where
     I: Iterator<Item = Vec<TextCell<'a>>>,
 {
+    let max = style.width.resolve();
     if rows > STREAM_TABLE_ROWS {
-        write_streamed(out, style, headers, right, make_rows)
+        write_streamed(out, style, max, headers, right, make_rows)
     } else {
-        write_comfy(out, style, headers, right, make_rows())
+        write_comfy(out, style, max, headers, right, make_rows())
     }
 }
 
-/// The table through comfy-table (fitted to the terminal's width on a terminal).
+/// The table through comfy-table, fitted to `max` columns.
 fn write_comfy<'a>(
     out: &mut dyn Write,
     style: Style,
+    max: Option<usize>,
     headers: &[&str],
     right: &[usize],
     rows: impl Iterator<Item = Vec<TextCell<'a>>>,
 ) -> std::io::Result<()> {
+    let rows: Vec<Vec<TextCell<'a>>> = rows.collect();
+    let natural = natural_widths(headers, rows.iter().map(Vec::as_slice));
+    let widths = fit_widths(&natural, max);
     let mut table = new_table(style);
-    table.set_header(headers.iter().map(|h| header(h, style)));
+    table.set_header(
+        headers
+            .iter()
+            .zip(&widths)
+            .map(|(h, w)| header(&sanitize::shorten_to_width(h, *w), style)),
+    );
     for row in rows {
-        table.add_row(row.into_iter().map(|c| c.into_cell(style)));
+        table.add_row(
+            row.into_iter()
+                .enumerate()
+                .map(|(i, c)| match widths.get(i) {
+                    Some(w) => c.fitted(*w),
+                    None => c,
+                })
+                .map(|c| c.into_cell(style)),
+        );
     }
     align_right(&mut table, right.iter().copied());
+    // A shortened column is exactly as wide as planned, like the streamed table's, even
+    // when its cells came out a column short (a wide character that did not fit).
+    for (i, (w, n)) in widths.iter().zip(&natural).enumerate() {
+        if w < n
+            && let (Some(column), Ok(fixed)) = (table.column_mut(i), u16::try_from(w + 2))
+        {
+            column.set_constraint(ColumnConstraint::Absolute(Width::Fixed(fixed)));
+        }
+    }
     writeln!(out, "{table}")
 }
 
@@ -383,10 +513,12 @@ fn ansi_index(color: Color) -> Option<u8> {
     })
 }
 
-/// comfy-table's `UTF8_FULL_CONDENSED` look with round corners, written row by row.
+/// comfy-table's `UTF8_FULL_CONDENSED` look with round corners, written row by row,
+/// fitted to `max` columns.
 fn write_streamed<'a, I>(
     out: &mut dyn Write,
     style: Style,
+    max: Option<usize>,
     headers: &[&str],
     right: &[usize],
     make_rows: impl Fn() -> I,
@@ -394,12 +526,13 @@ fn write_streamed<'a, I>(
 where
     I: Iterator<Item = Vec<TextCell<'a>>>,
 {
-    let mut widths: Vec<usize> = headers.iter().map(|h| h.width()).collect();
+    let mut natural: Vec<usize> = headers.iter().map(|h| h.width()).collect();
     for row in make_rows() {
-        for (width, cell) in widths.iter_mut().zip(&row) {
+        for (width, cell) in natural.iter_mut().zip(&row) {
             *width = (*width).max(cell.text.width());
         }
     }
+    let widths = fit_widths(&natural, max);
     let rule = |left: char, fill: char, mid: char, end: char| {
         let mut line = String::new();
         line.push(left);
@@ -414,11 +547,23 @@ where
     };
     let mut line = String::new();
     writeln!(out, "{}", rule('╭', '─', '┬', '╮'))?;
-    let header_cells = headers.iter().map(|h| (*h, None, true));
+    fn fit<'s>(widths: &[usize], i: usize, text: &'s str) -> Cow<'s, str> {
+        match widths.get(i) {
+            Some(w) => sanitize::shorten_to_width(text, *w),
+            None => Cow::Borrowed(text),
+        }
+    }
+    let header_cells = headers
+        .iter()
+        .enumerate()
+        .map(|(i, h)| (fit(&widths, i, h), None, true));
     write_line(out, &mut line, &widths, right, style, header_cells)?;
     writeln!(out, "{}", rule('╞', '═', '╪', '╡'))?;
     for row in make_rows() {
-        let cells = row.iter().map(|c| (c.text(), c.color, false));
+        let cells = row
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (fit(&widths, i, c.text()), c.color, false));
         write_line(out, &mut line, &widths, right, style, cells)?;
     }
     writeln!(out, "{}", rule('╰', '─', '┴', '╯'))
@@ -426,13 +571,13 @@ where
 
 /// One line of a streamed table: `(text, colour, bold)` per column, padded to `widths`
 /// and styled as comfy-table styles cells (padding included).
-fn write_line<'t>(
+fn write_line<S: AsRef<str>>(
     out: &mut dyn Write,
     line: &mut String,
     widths: &[usize],
     right: &[usize],
     style: Style,
-    mut cells: impl Iterator<Item = (&'t str, Option<Color>, bool)>,
+    mut cells: impl Iterator<Item = (S, Option<Color>, bool)>,
 ) -> std::io::Result<()> {
     use std::fmt::Write as _;
     line.clear();
@@ -441,7 +586,10 @@ fn write_line<'t>(
         if i > 0 {
             line.push('┆');
         }
-        let (text, color, bold) = cells.next().unwrap_or(("", None, false));
+        let cell = cells.next();
+        let (text, color, bold) = cell
+            .as_ref()
+            .map_or(("", None, false), |(t, c, b)| (t.as_ref(), *c, *b));
         let pad = width.saturating_sub(text.width());
         let fg = color.and_then(ansi_index).filter(|_| style.color);
         let bold = bold && style.color;
@@ -641,6 +789,7 @@ mod tests {
             Style {
                 color: true,
                 tty: true,
+                width: TableWidth::Full,
             },
         ] {
             let table = render(ListFormat::Table, &one, style);
@@ -884,17 +1033,240 @@ mod tests {
         ];
         let right = [4, 5, 6];
         let make_rows = || connections.iter().map(|c| connection_cells(c).to_vec());
-        for color in [false, true] {
-            let style = Style { color, tty: false };
-            let mut comfy = Vec::new();
-            write_comfy(&mut comfy, style, &headers, &right, make_rows()).unwrap();
-            let mut streamed = Vec::new();
-            write_streamed(&mut streamed, style, &headers, &right, make_rows).unwrap();
-            let (comfy, streamed) = (
-                String::from_utf8(comfy).unwrap(),
-                String::from_utf8(streamed).unwrap(),
+        // Fitted or not: the widths of 80 and 60 shorten columns holding wide characters
+        // ("用户名") to a width they cannot fill exactly.
+        for max in [None, Some(120), Some(80), Some(60), Some(20)] {
+            for color in [false, true] {
+                let style = Style {
+                    color,
+                    ..Style::default()
+                };
+                let mut comfy = Vec::new();
+                write_comfy(&mut comfy, style, max, &headers, &right, make_rows()).unwrap();
+                let mut streamed = Vec::new();
+                write_streamed(&mut streamed, style, max, &headers, &right, make_rows).unwrap();
+                let (comfy, streamed) = (
+                    String::from_utf8(comfy).unwrap(),
+                    String::from_utf8(streamed).unwrap(),
+                );
+                assert_eq!(streamed, comfy, "colour: {color}, width: {max:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_widest_column_is_shortened_first() {
+        // Fits: nothing changes. 3 columns take 10 columns of borders and padding.
+        assert_eq!(fit_widths(&[5, 20, 8], None), [5, 20, 8]);
+        assert_eq!(fit_widths(&[5, 20, 8], Some(43)), [5, 20, 8]);
+        // One column too many: the widest loses it.
+        assert_eq!(fit_widths(&[5, 20, 8], Some(42)), [5, 19, 8]);
+        // The widest comes down to the next one; of equals, the rightmost goes first.
+        assert_eq!(fit_widths(&[5, 20, 8], Some(31)), [5, 8, 8]);
+        assert_eq!(fit_widths(&[5, 20, 8], Some(30)), [5, 8, 7]);
+        assert_eq!(fit_widths(&[5, 20, 8], Some(29)), [5, 7, 7]);
+        assert_eq!(fit_widths(&[5, 20, 8], Some(25)), [5, 5, 5]);
+        assert_eq!(fit_widths(&[5, 20, 8], Some(24)), [5, 5, 4]);
+        // Down to an ellipsis each; no narrower, even if the table cannot fit.
+        assert_eq!(fit_widths(&[5, 20, 8], Some(13)), [1, 1, 1]);
+        assert_eq!(fit_widths(&[5, 20, 8], Some(3)), [1, 1, 1]);
+        assert_eq!(fit_widths(&[0, 20, 0], Some(3)), [0, 1, 0]);
+        assert_eq!(fit_widths(&[], Some(3)), Vec::<usize>::new());
+
+        // In general: the table fits whenever it can, a shortened column is never more
+        // than one column narrower than any other, and no column grows.
+        let naturals: [&[usize]; 5] = [
+            &[12, 11, 15, 19, 13, 9, 9, 36],
+            &[8, 12, 11, 15, 19, 13, 9, 9, 36],
+            &[64, 1, 64, 2, 3],
+            &[1, 1, 1, 1],
+            &[40],
+        ];
+        for natural in naturals {
+            for max in 0..200 {
+                let fitted = fit_widths(natural, Some(max));
+                let width = fitted.iter().sum::<usize>() + table_overhead(fitted.len());
+                let floor: usize = natural.iter().map(|n| (*n).min(1)).sum();
+                if floor + table_overhead(natural.len()) <= max {
+                    assert!(width <= max, "{natural:?} in {max}: {fitted:?}");
+                }
+                for (i, (f, n)) in fitted.iter().zip(natural.iter()).enumerate() {
+                    assert!(f <= n, "{natural:?} in {max}: {fitted:?}");
+                    if f < n {
+                        assert!(
+                            fitted.iter().all(|other| *other <= f + 1),
+                            "column {i} shortened before a wider one: {natural:?} in {max}: {fitted:?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    /// User names of every shape the mock makes, and two of other scripts.
+    const USERS: [&str; 8] = [
+        "oscar_zhao06",
+        "svc-ci-14",
+        "hrossi",
+        "alice.martin",
+        "heidi.garcia",
+        "jun_muller03",
+        "用户名",
+        "Zoë.lopez",
+    ];
+
+    /// Connections as the service writes them: these user names, public client IPs,
+    /// counters from bytes to GiB.
+    fn realistic_rows(n: usize, users: &[&str]) -> Vec<Connection> {
+        (0..n)
+            .map(|i| {
+                let i64 = i as i64;
+                conn(serde_json::json!({
+                    "connection_id": uuid::Uuid::from_u128(0x8e7c_6483_f123_4951_bd4d_77f8_6852_a47d ^ ((i as u128) << 64)),
+                    "client_user_name": users[i % users.len()],
+                    "client_virtual_ip": format!("172.17.{}.{}", i / 250, 2 + i % 250),
+                    "client_ip": format!("{}.{}.{}.{}", 36 + i % 180, (i * 7) % 256, (i * 13) % 256, 1 + i % 254),
+                    "inbound_bytes": 1_500 + i64 * i64 * 9_973,
+                    "outbound_bytes": 3_000 + i64 * 7_340_033,
+                    "inbound_packets": 10 + i64,
+                    "outbound_packets": 20 + i64,
+                    "connection_established_time": format!("2024-06-16T{:02}:{:02}:48.644Z", i % 24, i % 60),
+                    "timestamp": "2024-06-17T03:00:00Z",
+                }))
+            })
+            .collect()
+    }
+
+    /// Every line of `table` at most `max` display columns, and one line per row: the
+    /// table's lines are its 3 rules, the header and `rows` rows, then the footer lines.
+    fn assert_fitted(table: &str, max: usize, rows: usize, footer_lines: usize) {
+        for line in table.lines() {
+            assert!(
+                line.width() <= max,
+                "{} > {max}: {line}\n{table}",
+                line.width()
             );
-            assert_eq!(streamed, comfy, "colour: {color}");
+        }
+        let lines: Vec<&str> = table.lines().collect();
+        assert_eq!(lines.len(), 3 + 1 + rows + footer_lines, "{table}");
+        assert!(
+            lines[0].starts_with('╭') && lines[2].starts_with('╞'),
+            "{table}"
+        );
+        assert!(lines[3 + rows].starts_with('╰'), "{table}");
+        for line in &lines[3..3 + rows] {
+            assert!(line.starts_with("│ ") && line.ends_with(" │"), "{line}");
+        }
+    }
+
+    #[test]
+    fn tables_fit_80_columns_with_one_line_per_row() {
+        let a = fetched(realistic_rows(500, &USERS));
+        let b = fetched(realistic_rows(
+            37,
+            &[
+                "a.very.long.user.name@corp.example.com",
+                "svc-ci-01",
+                "用户名",
+            ],
+        ));
+        let one = [GatewayOutput {
+            gateway: "gw",
+            label: "gw",
+            fetched: &a,
+        }];
+        let two = [
+            GatewayOutput {
+                gateway: "6c8a4f52-8b3e-4b8e-9a0e-3c1f2b7d9e01",
+                label: "office-vpn-shanghai",
+                fetched: &a,
+            },
+            GatewayOutput {
+                gateway: "a1f3e5c7-0000-4000-8000-000000000002",
+                label: "lab",
+                fetched: &b,
+            },
+        ];
+        for color in [false, true] {
+            for max in [80, 100, 60] {
+                let style = Style {
+                    color,
+                    tty: false,
+                    width: TableWidth::Columns(max),
+                };
+                let table = strip_sgr(&render(ListFormat::Table, &one, style));
+                assert_fitted(&table, max, 500, 1);
+                let table = strip_sgr(&render(ListFormat::Table, &two, style));
+                assert_fitted(&table, max, 537, 3);
+            }
+        }
+
+        // Widest first. The connection ID (36 wide) is the widest column, the
+        // establishment time (19) the next: the ID alone is shortened until it is 19 wide,
+        // then the rightmost of the two, the ID, goes to 18, and only then the time.
+        let style = |n| Style {
+            width: TableWidth::Columns(n),
+            ..Style::default()
+        };
+        let full = render(ListFormat::Table, &one, Style::default());
+        let full_width = full.lines().next().unwrap().width();
+        assert!(
+            full.contains(" 8e7c6483-f123-4951-bd4d-77f86852a47d "),
+            "{full:.2000}"
+        );
+        let id_18 = " 8e7c6483-f123-495… ";
+        for (narrower, id, time) in [
+            (
+                1,
+                " 8e7c6483-f123-4951-bd4d-77f86852a4… ",
+                " 2024-06-16 00:00:48 ",
+            ),
+            (17, " 8e7c6483-f123-4951… ", " 2024-06-16 00:00:48 "),
+            (18, id_18, " 2024-06-16 00:00:48 "),
+            (19, id_18, " 2024-06-16 00:00:… "),
+        ] {
+            let table = render(ListFormat::Table, &one, style(full_width - narrower));
+            assert_eq!(table.lines().next().unwrap().width(), full_width - narrower);
+            assert!(table.contains(id), "{id} in {table:.2000}");
+            assert!(table.contains(time), "{time} in {table:.2000}");
+            // The narrower columns are untouched.
+            assert!(table.contains(" oscar_zhao06 "), "{table:.2000}");
+            assert!(table.contains(" 172.17.0.2 "), "{table:.2000}");
+        }
+        // At 80, every column but the narrowest ones gives way.
+        let table = render(ListFormat::Table, &one, style(80));
+        assert_eq!(table.lines().next().unwrap().width(), 80);
+        assert!(table.contains(" 8e7c6… │"), "{table:.2000}");
+    }
+
+    #[test]
+    fn streamed_tables_fit_too() {
+        let n = STREAM_TABLE_ROWS + 1;
+        let f = fetched(realistic_rows(n, &USERS));
+        let one = [GatewayOutput {
+            gateway: "gw",
+            label: "gw",
+            fetched: &f,
+        }];
+        let style = Style {
+            width: TableWidth::Columns(80),
+            ..Style::default()
+        };
+        let table = render(ListFormat::Table, &one, style);
+        assert_fitted(&table, 80, n, 1);
+        assert_eq!(table.lines().next().unwrap().width(), 80);
+    }
+
+    #[test]
+    fn table_width_comes_from_columns_then_the_terminal() {
+        use TableWidth::*;
+        assert_eq!(TableWidth::detect(None, false), Full);
+        assert_eq!(TableWidth::detect(None, true), Terminal);
+        assert_eq!(TableWidth::detect(Some("80"), false), Columns(80));
+        assert_eq!(TableWidth::detect(Some(" 132 "), true), Columns(132));
+        for bad in ["", "0", "-1", "wide", "80x"] {
+            assert_eq!(TableWidth::detect(Some(bad), false), Full, "{bad:?}");
+            assert_eq!(TableWidth::detect(Some(bad), true), Terminal, "{bad:?}");
         }
     }
 

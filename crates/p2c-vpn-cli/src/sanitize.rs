@@ -11,6 +11,8 @@
 //!
 //! [`cell`] also shortens a value to [`CELL_MAX_CHARS`] characters (ending in `…`), looking
 //! at no more of the input than that: a 10 MB user name costs a table nothing.
+//! [`shorten_to_width`] shortens such a cell further, to a number of display columns, when a
+//! table must fit a terminal.
 //!
 //! [`for_spreadsheet`] defuses CSV formula injection (see the crate README, "CSV and
 //! spreadsheets").
@@ -120,6 +122,36 @@ pub fn shorten_for_terminal(s: &str, max_chars: usize) -> Cow<'_, str> {
             keep = out.len();
         }
     }
+    Cow::Owned(out)
+}
+
+/// Safe text (a [`cell`]) shortened to at most `max_width` display columns (at least 1),
+/// wide characters (CJK, emoji) counting 2: when it is wider, the longest prefix that leaves
+/// room for `…`, then `…`. Borrowed when it fits. For fitting a table to a terminal:
+/// a value is shortened, never split across lines.
+pub fn shorten_to_width(s: &str, max_width: usize) -> Cow<'_, str> {
+    use unicode_width::{UnicodeWidthChar as _, UnicodeWidthStr as _};
+    let max = max_width.max(1);
+    if s.width() <= max {
+        return Cow::Borrowed(s);
+    }
+    let room = max - 1;
+    let mut out = String::with_capacity(room + 3);
+    let mut width = 0;
+    for c in s.chars() {
+        let w = c.width().unwrap_or(0);
+        if width + w > room {
+            break;
+        }
+        out.push(c);
+        width += w;
+    }
+    // The width of a string is not always the sum of its characters' (emoji sequences):
+    // trust the string's.
+    while out.width() > room {
+        out.pop();
+    }
+    out.push(ELLIPSIS);
     Cow::Owned(out)
 }
 
@@ -240,6 +272,40 @@ mod tests {
             "{:?}",
             started.elapsed()
         );
+    }
+
+    #[test]
+    fn shortened_to_a_display_width() {
+        use unicode_width::UnicodeWidthStr as _;
+        assert!(matches!(
+            shorten_to_width("nlopez", 6),
+            Cow::Borrowed("nlopez")
+        ));
+        assert_eq!(shorten_to_width("nlopez", 5), "nlop…");
+        assert_eq!(shorten_to_width("nlopez", 1), "…");
+        assert_eq!(shorten_to_width("nlopez", 0), "…");
+        assert_eq!(shorten_to_width("", 0), "");
+        // Wide characters count 2: "用户名" is 6 columns; in 5, "用户" (4) and "…".
+        assert_eq!(shorten_to_width("用户名", 6), "用户名");
+        assert_eq!(shorten_to_width("用户名", 5), "用户…");
+        // A wide character that does not fit leaves the cell one column short.
+        assert_eq!(shorten_to_width("用户名", 4), "用…");
+        assert_eq!(shorten_to_width("a用户", 4), "a用…");
+        for s in ["🙂🙂🙂", "Zoë Zoë Zoë", "a\\x1b[2J", "用户名用户名", "x"] {
+            for max in 1..12 {
+                let shown = shorten_to_width(s, max);
+                assert!(shown.width() <= max, "{s:?} in {max}: {shown:?}");
+                if s.width() > max {
+                    assert!(shown.ends_with(ELLIPSIS), "{shown:?}");
+                    assert!(
+                        shown.width() + 1 >= max,
+                        "no more than a column lost: {shown:?}"
+                    );
+                } else {
+                    assert_eq!(shown, s);
+                }
+            }
+        }
     }
 
     #[test]

@@ -144,7 +144,9 @@ pub fn std_cmd() -> std::process::Command {
             home.join("no-such-credentials-file"),
         )
         .env("NO_COLOR", "1")
-        .env_remove("CLICOLOR_FORCE");
+        .env_remove("CLICOLOR_FORCE")
+        // Tables fit COLUMNS when it is set: the developer's must not reach golden files.
+        .env_remove("COLUMNS");
     cmd
 }
 
