@@ -527,8 +527,8 @@ impl Client {
         // Huawei's gateway names hold letters, digits, `_`, `-` and `.`: the ID rules
         // refuse nothing a real name has, and everything that could change a path.
         check_id("gateway", wanted)?;
+        // A complete listing: its stream remembers every ID and unique name.
         let all = self.gateways().collect_all().await?;
-        self.remember_all(&all);
         let found = find_gateway(&all, wanted)?;
         Ok(Found::Gateway(Box::new(found.clone())))
     }
@@ -538,22 +538,20 @@ impl Client {
         names.get(name).cloned()
     }
 
-    /// Remembers every ID, and every name that only one gateway has, of a full listing: a
-    /// client naming several gateways lists them once.
-    fn remember_all(&self, all: &[Gateway]) {
+    /// Remembers every ID, and every name that only one gateway has, of a complete listing
+    /// of (ID, name) pairs: a client naming several gateways lists them once.
+    pub(crate) fn remember_names(&self, all: &[(String, Option<String>)]) {
         let mut names: HashMap<&str, Option<&str>> = HashMap::new();
-        for g in all {
-            if let (Some(name), Some(id)) = (g.name(), g.id()) {
+        for (id, name) in all {
+            if let Some(name) = name {
                 names
                     .entry(name)
                     .and_modify(|e| *e = None)
                     .or_insert(Some(id));
             }
         }
-        for g in all {
-            if let Some(id) = g.id() {
-                self.remember_name(id, id);
-            }
+        for (id, _) in all {
+            self.remember_name(id, id);
         }
         for (name, id) in names {
             if let Some(id) = id {

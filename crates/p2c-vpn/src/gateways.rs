@@ -60,18 +60,33 @@ impl ListGateways {
 
     /// Every page, one request at a time as the stream is polled. The first page is
     /// yielded even when empty, so its `total_count` is seen.
+    ///
+    /// A listing read to its end from the start (no [`marker`](Self::marker)) teaches the
+    /// client every gateway's ID and unique name, so naming one later
+    /// ([`Client::resolve_gateway`], [`Client::connections`], ...) sends no request.
     pub fn pages(self) -> BoxStream<'static, Result<GatewayPage>> {
         struct State {
             list: ListGateways,
             marker: Option<String>,
             markers: HashSet<String>,
             seen: HashSet<String>,
+            /// (ID, name) of every gateway so far, if the listing started at the start.
+            names: Option<Vec<(String, Option<String>)>>,
             first: bool,
             done: bool,
             pages: u64,
         }
+        impl State {
+            /// The listing is complete: its IDs and unique names go to the client.
+            fn remember_names(&mut self) {
+                if let Some(names) = self.names.take() {
+                    self.list.client.remember_names(&names);
+                }
+            }
+        }
         let state = State {
             marker: self.marker.clone(),
+            names: self.marker.is_none().then(Vec::new),
             list: self,
             markers: HashSet::new(),
             seen: HashSet::new(),
@@ -99,6 +114,7 @@ impl ListGateways {
             let first = std::mem::replace(&mut st.first, false);
             if page.gateways.is_empty() {
                 st.done = true;
+                st.remember_names();
                 return first.then_some((Ok(page), st));
             }
             st.pages += 1;
@@ -122,8 +138,18 @@ impl ListGateways {
                 ));
                 return Some((Err(err), st));
             }
+            if let Some(names) = &mut st.names {
+                names.extend(
+                    page.gateways
+                        .iter()
+                        .filter_map(|g| Some((g.id()?.to_owned(), g.name().map(str::to_owned)))),
+                );
+            }
             match page.next_marker.clone() {
-                None => st.done = true,
+                None => {
+                    st.done = true;
+                    st.remember_names();
+                }
                 Some(next) if !st.markers.insert(next.clone()) => {
                     st.done = true;
                     let err = Error::pagination(format!(

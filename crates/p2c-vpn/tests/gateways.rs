@@ -88,6 +88,27 @@ async fn gateways_are_walked_over_marker_pages() {
     }
 }
 
+/// A listing the caller already made teaches the client the names: resolving one then
+/// sends no second listing (each page is `.expect(1)`).
+#[tokio::test]
+async fn a_full_listing_is_reused_to_resolve_names() {
+    let server = MockServer::start().await;
+    three_pages(&server).await;
+    let client = client(&server);
+    let all = client
+        .gateways()
+        .limit(3)
+        .collect_all()
+        .await
+        .expect("lists");
+    assert_eq!(all.len(), 7);
+    let id = client.resolve_gateway("gw-5").await.expect("resolves");
+    assert_eq!(id, "7a000000-0000-4000-8000-000000000005");
+    let id = client.resolve_gateway("gw-0").await.expect("resolves");
+    assert_eq!(id, "7a000000-0000-4000-8000-000000000000");
+    assert_eq!(server.received_requests().await.expect("recorded").len(), 3);
+}
+
 #[tokio::test]
 async fn a_repeated_marker_is_a_pagination_error_not_a_loop() {
     let server = MockServer::start().await;
