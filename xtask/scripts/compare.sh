@@ -3,7 +3,7 @@
 # the local mock (`p2c-vpn-mock --no-auth`: curl cannot sign, so every client talks to the
 # same unauthenticated server; the CLI and SDK still compute and send their signatures).
 #
-# Usage: xtask/scripts/compare.sh [compare|startup|memory|all]   (run by `cargo xtask bench`)
+# Usage: xtask/scripts/compare.sh [compare|startup|memory|cold-start|all]   (`cargo xtask bench`)
 # Env:   RUNS (hyperfine runs, default 30), PORT (default 18787), VENV (default
 #        target/bench/venv; created from PyPI when missing), NO_SDK=1 to skip the SDK.
 set -euo pipefail
@@ -137,10 +137,33 @@ memory() {
   rm -f "$OUT/ndjson.out"
 }
 
+# The README's two commands as a newcomer runs them: a fresh clone of HEAD with an empty
+# target directory (and no CARGO_TARGET_DIR), wall time and target/ size after each.
+# Crates must already be in ~/.cargo/registry (no download is timed). Run on idle cores.
+cold_start() {
+  local dir
+  dir=$(mktemp -d /tmp/p2c-vpn-cold.XXXXXX)
+  git clone -q "$ROOT" "$dir/p2c-vpn"
+  cd "$dir/p2c-vpn"
+  unset CARGO_TARGET_DIR
+  cargo fetch -q
+  local cmd secs
+  for cmd in "cargo run -p p2c-vpn-cli -- demo" "cargo test --workspace"; do
+    say "$cmd (cold: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg))"
+    local start=$SECONDS
+    $cmd >"$dir/out.log" 2>&1 || { tail -30 "$dir/out.log" >&2; exit 1; }
+    secs=$((SECONDS - start))
+    printf '| `%s` | %d s | %s |\n' "$cmd" "$secs" "$(du -sh target | cut -f1)"
+  done
+  cd "$ROOT"
+  rm -rf "$dir"
+}
+
 case $MODE in
   compare) compare ;;
   startup) startup ;;
   memory) memory ;;
+  cold-start) cold_start ;;
   all) compare; startup; memory ;;
-  *) echo "usage: $0 [compare|startup|memory|all]" >&2; exit 2 ;;
+  *) echo "usage: $0 [compare|startup|memory|cold-start|all]" >&2; exit 2 ;;
 esac

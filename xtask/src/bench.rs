@@ -7,12 +7,14 @@
 //! - `startup`: `p2c-vpn --help` and a list against a closed port with `--retries 0`.
 //! - `memory`: peak RSS (`/usr/bin/time`) of `--all --output ndjson` for 10k/50k/100k
 //!   connections.
+//! - `cold-start`: the README's two commands on a fresh clone with an empty `target/`, wall
+//!   time and `target/` size after each (not part of `all`: it takes minutes).
 
 use std::path::Path;
 use std::process::{Command, ExitCode};
 
 /// Which measurements to run.
-pub const MODES: [&str; 4] = ["compare", "startup", "memory", "all"];
+pub const MODES: [&str; 5] = ["compare", "startup", "memory", "cold-start", "all"];
 
 /// Runs the script for `mode` with `runs` hyperfine runs; its output goes to the terminal.
 pub fn run(root: &Path, mode: &str, runs: u32) -> ExitCode {
