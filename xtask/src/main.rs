@@ -61,7 +61,7 @@ enum Task {
     /// Whole-process benchmarks (CLI vs curl vs Python SDK), start-up and memory;
     /// runs xtask/scripts/compare.sh (needs hyperfine, curl, python3).
     Bench {
-        /// compare, startup, memory or all.
+        /// compare, startup, memory, cold-start or all (all = the first three).
         #[arg(default_value = "all")]
         mode: String,
         /// hyperfine runs per command.
