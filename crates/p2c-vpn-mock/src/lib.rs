@@ -162,7 +162,8 @@
 //! until Ctrl-C, after printing the base URL, project id, region, gateways (id,
 //! connections, name, max), the (fake) AK/SK and `export HUAWEICLOUD_SDK_*=…` lines
 //! (`HUAWEICLOUD_SDK_IAM_ENDPOINT` is the base URL: it serves IAM too). It refuses a
-//! non-loopback address unless `--allow-remote` is given.
+//! non-loopback address unless `--allow-remote` is given. The crate's `README.md` has a
+//! copy-paste walkthrough: the binary, then the `p2c-vpn` CLI against it.
 //!
 //! The server runs on the Tokio runtime it was started on, in the background; it stops
 //! when the [`MockServer`] is dropped (or [`MockServer::shutdown`] is awaited).
