@@ -629,7 +629,7 @@ impl<'c> Renderer<'c, '_> {
             let ItemEnum::Impl(imp) = &item.inner else {
                 continue;
             };
-            if imp.blanket_impl.is_some() || !self.listed_auto_impl(&imp) {
+            if imp.blanket_impl.is_some() || !self.listed_auto_impl(imp) {
                 continue;
             }
             let imp = imp.clone();
