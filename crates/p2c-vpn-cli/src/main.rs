@@ -58,24 +58,41 @@ fn main() -> ExitCode {
 /// span with -v, details with -vv; `RUST_LOG` overrides. Secrets and client IPs are never
 /// logged (the library's spans carry IDs, statuses and request IDs only).
 fn init_logging(verbose: u8) {
-    use tracing_subscriber::EnvFilter;
+    use tracing_subscriber::filter::Targets;
+    use tracing_subscriber::prelude::*;
     let default = match verbose {
         0 => "warn",
         1 => "warn,p2c_vpn=info,p2c_vpn_api=info,p2c_vpn_exporter=info,p2c_vpn_cli=info",
         _ => "debug",
     };
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    // `Targets` reads the `target=level,...` directives people put in RUST_LOG without the
+    // regex engine `EnvFilter` needs (a large part of a cold build).
+    let mut bad = None;
+    let filter = match std::env::var("RUST_LOG") {
+        Ok(directives) if !directives.trim().is_empty() => {
+            directives.parse::<Targets>().unwrap_or_else(|e| {
+                bad = Some(format!("RUST_LOG={directives:?} ignored: {e}"));
+                default.parse().unwrap_or_default()
+            })
+        }
+        _ => default.parse().unwrap_or_default(),
+    };
     let span_events = if verbose > 0 {
         tracing_subscriber::fmt::format::FmtSpan::CLOSE
     } else {
         tracing_subscriber::fmt::format::FmtSpan::NONE
     };
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    let fmt = tracing_subscriber::fmt::layer()
         .with_span_events(span_events)
         .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
+    let _ = tracing_subscriber::registry()
+        .with(fmt)
+        .with(filter)
         .try_init();
+    if let Some(bad) = bad {
+        tracing::warn!("{bad}");
+    }
 }
 
 /// The matches of the innermost subcommand (where the connection flags live).

@@ -52,3 +52,46 @@ fn a_negative_number_names_its_flag() {
         assert!(stderr.contains(&format!("'{flag} <")), "{flag}: {stderr}");
     }
 }
+
+/// RUST_LOG is read without a regex engine (`filter::Targets`): directives work, and a
+/// malformed value is named in a warning instead of being dropped silently.
+#[test]
+fn rust_log_directives_and_a_malformed_value() {
+    let out = p2c_vpn()
+        .env("RUST_LOG", "p2c_vpn=[")
+        .args([
+            "gateways",
+            "list",
+            "--endpoint",
+            "http://127.0.0.1:9",
+            "--project-id",
+            "p",
+        ])
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("RUST_LOG=\"p2c_vpn=[\" ignored"),
+        "{stderr}"
+    );
+
+    let out = p2c_vpn()
+        .env("RUST_LOG", "p2c_vpn=debug")
+        .env("HUAWEICLOUD_SDK_AK", "AK")
+        .env("HUAWEICLOUD_SDK_SK", "s3cr3t-sk-value")
+        .args([
+            "gateways",
+            "list",
+            "--endpoint",
+            "http://127.0.0.1:9",
+            "--project-id",
+            "p",
+            "--retries",
+            "0",
+        ])
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("DEBUG"), "debug events shown: {stderr}");
+    assert!(!stderr.contains("s3cr3t"), "no secret: {stderr}");
+}

@@ -10,9 +10,7 @@ use p2c_vpn_exporter::{ExporterConfig, Target};
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
+        .with_max_level(tracing::Level::INFO)
         .init();
     let per_connection = std::env::args().any(|a| a == "--per-connection");
     let server = p2c_vpn_mock::MockServer::builder()
