@@ -13,7 +13,7 @@
 //! (`Item::stability`, `Item::const_stability`, `default_unstable`), which decode as absent
 //! from older JSON, and none of them is rendered. A format outside that range is a clear
 //! error naming the fix (bump `rustdoc-types`), never a silently skipped check
-//! (`tests/public_api.rs` tests each format). The text itself holds nothing that depends on
+//! (`tests/it/public_api.rs` tests each format). The text itself holds nothing that depends on
 //! the toolchain: of the auto-trait impls rustdoc synthesises, only the stable
 //! [`AUTO_TRAITS`] are listed (Rust 1.95 added an unstable `UnsafeUnpin`), and blanket impls
 //! are left out.

@@ -9,7 +9,7 @@
 //! # The algorithm
 //!
 //! The signature is byte-identical to the one of Huawei's official SDK
-//! (`huaweicloudsdkcore`, `signer/signer.py`); `tests/official_vectors.rs`
+//! (`huaweicloudsdkcore`, `signer/signer.py`); `tests/it/official_vectors.rs`
 //! checks that against vectors produced by running the SDK itself
 //! (`tests/vectors/make_vectors.sh`). A request is put in a canonical form,
 //! hashed, and the hash is authenticated with the secret key (SK):

@@ -69,7 +69,7 @@
 //! only in a new minor (0.x) version ([rand's portability
 //! rules](https://rust-random.github.io/book/portability.html)). So the same seed,
 //! gateways and clock give the same data, byte for byte, until `chacha20` or `rand`
-//! changes minor version; the CLI's golden files and `tests/determinism.rs`
+//! changes minor version; the CLI's golden files and `tests/it/determinism.rs`
 //! (`data_is_pinned_to_chacha8`) check it. Virtual IP subnets and the fixed attributes
 //! listed above do not use the generator.
 //!

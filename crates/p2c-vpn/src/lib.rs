@@ -41,7 +41,7 @@ pub use reqwest;
 pub use reqwest::StatusCode;
 
 // The other crates whose types appear in this crate's API, re-exported for the same reason
-// (`cargo xtask public-api` checks that nothing foreign is left out: xtask/tests/public_api.rs).
+// (`cargo xtask public-api` checks that nothing foreign is left out: xtask/tests/it/public_api.rs).
 /// Times: [`Connection::established_at`], [`Connection::connected_for`], [`Gateway::created_at`].
 pub use chrono;
 /// Streams: [`ListConnections::stream`], [`ListGateways::pages`] (`futures::stream::BoxStream`).

@@ -1,0 +1,224 @@
+//! The retry loop: which failures are retried, Retry-After, re-signing, and its limits.
+
+use crate::common;
+
+use std::time::{Duration, Instant};
+
+use common::{GATEWAY, builder, client, page};
+use p2c_vpn::{ErrorKind, RetryConfig};
+use wiremock::matchers::method;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+async fn fail_then_succeed(fail: ResponseTemplate, times: u64) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(fail)
+        .up_to_n_times(times)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(page(0..2, 2)))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    server
+}
+
+#[tokio::test]
+async fn two_503s_then_200_succeeds_on_the_third_attempt() {
+    let server = fail_then_succeed(ResponseTemplate::new(503), 2).await;
+    let page = client(&server)
+        .connections(GATEWAY)
+        .send()
+        .await
+        .expect("third attempt succeeds");
+    assert_eq!(page.connections.len(), 2);
+    let requests = server.received_requests().await.expect("recording");
+    assert_eq!(requests.len(), 3);
+    // Every attempt carries its own signature.
+    for r in &requests {
+        let auth = r.headers.get("authorization").expect("signed");
+        assert!(
+            auth.to_str()
+                .expect("ascii")
+                .starts_with("SDK-HMAC-SHA256 Access=TESTAK, ")
+        );
+        assert!(r.headers.get("x-sdk-date").is_some());
+    }
+}
+
+#[tokio::test]
+async fn retries_stop_at_max_attempts_and_report_them() {
+    let server = fail_then_succeed(
+        ResponseTemplate::new(503).set_body_json(serde_json::json!({
+            "error_code": "VPN.0002", "error_msg": "busy", "request_id": "r-503"
+        })),
+        10,
+    )
+    .await;
+    let err = client(&server)
+        .connections(GATEWAY)
+        .send()
+        .await
+        .expect_err("always 503");
+    assert_eq!(err.kind(), ErrorKind::Service);
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
+    assert_eq!(err.attempts(), 3);
+    assert_eq!(err.error_code(), Some("VPN.0002"));
+    assert!(err.is_retryable());
+    assert!(err.to_string().contains("after 3 attempts"), "{err}");
+    assert_eq!(
+        server.received_requests().await.expect("recording").len(),
+        3
+    );
+}
+
+#[tokio::test]
+async fn retries_can_be_disabled() {
+    let server = fail_then_succeed(ResponseTemplate::new(503), 10).await;
+    let err = builder(&server)
+        .retry(RetryConfig::disabled())
+        .build()
+        .expect("client")
+        .connections(GATEWAY)
+        .send()
+        .await
+        .expect_err("503");
+    assert_eq!(err.attempts(), 1);
+    assert_eq!(
+        server.received_requests().await.expect("recording").len(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn retry_after_is_honoured() {
+    let server = fail_then_succeed(
+        ResponseTemplate::new(429).insert_header("Retry-After", "1"),
+        1,
+    )
+    .await;
+    let client = builder(&server)
+        .retry(RetryConfig::default().with_max_delay(Duration::from_secs(5)))
+        .build()
+        .expect("client");
+    let started = Instant::now();
+    client
+        .connections(GATEWAY)
+        .send()
+        .await
+        .expect("second attempt");
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn an_html_502_from_a_proxy_is_retried_and_reported_with_its_status() {
+    let html = ResponseTemplate::new(502)
+        .insert_header("content-type", "text/html")
+        .insert_header("x-request-id", "proxy-rid")
+        .set_body_string("<html><body><h1>502 Bad Gateway</h1></body></html>");
+    let server = fail_then_succeed(html.clone(), 1).await;
+    client(&server)
+        .connections(GATEWAY)
+        .send()
+        .await
+        .expect("retried past the HTML 502");
+
+    let server = fail_then_succeed(html, 10).await;
+    let err = client(&server)
+        .connections(GATEWAY)
+        .send()
+        .await
+        .expect_err("always 502");
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(502));
+    assert_eq!(err.kind(), ErrorKind::Service);
+    assert!(err.error_message().contains("502 Bad Gateway"), "{err}");
+    assert_eq!(err.request_id(), Some("proxy-rid"));
+    assert_eq!(err.attempts(), 3);
+}
+
+#[tokio::test]
+async fn client_errors_are_not_retried() {
+    let server = fail_then_succeed(ResponseTemplate::new(404), 10).await;
+    let err = client(&server)
+        .connections(GATEWAY)
+        .send()
+        .await
+        .expect_err("404");
+    assert_eq!(err.attempts(), 1);
+    assert!(!err.is_retryable());
+}
+
+#[tokio::test]
+async fn a_hung_server_times_out_within_the_configured_time() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(30)))
+        .mount(&server)
+        .await;
+    let client = builder(&server)
+        .timeout(Duration::from_millis(300))
+        .retry(RetryConfig::disabled())
+        .build()
+        .expect("client");
+    let started = Instant::now();
+    let err = client
+        .connections(GATEWAY)
+        .send()
+        .await
+        .expect_err("timeout");
+    assert_eq!(err.kind(), ErrorKind::Timeout, "{err}");
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+
+    // The whole-operation bound caps retries too.
+    let client = builder(&server)
+        .timeout(Duration::from_secs(10))
+        .operation_timeout(Duration::from_millis(400))
+        .build()
+        .expect("client");
+    let started = Instant::now();
+    let err = client
+        .connections(GATEWAY)
+        .send()
+        .await
+        .expect_err("timeout");
+    assert_eq!(err.kind(), ErrorKind::Timeout, "{err}");
+    assert!(err.to_string().contains("operation timed out"), "{err}");
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn an_unreachable_endpoint_is_a_connect_error_after_retries() {
+    // Bind then drop a listener: the port is (almost certainly) closed now.
+    let addr = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr");
+    let client = p2c_vpn::Client::builder()
+        .endpoint(format!("http://{addr}"))
+        .project_id(common::PROJECT)
+        .credentials(p2c_vpn::Credentials::new("AK", "SK"))
+        .retry(RetryConfig::default().with_base_delay(Duration::from_millis(1)))
+        .build()
+        .expect("client");
+    let err = client
+        .connections(GATEWAY)
+        .send()
+        .await
+        .expect_err("refused");
+    assert_eq!(err.kind(), ErrorKind::Connect, "{err}");
+    assert!(err.is_retryable());
+}
