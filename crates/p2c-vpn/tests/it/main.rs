@@ -4,7 +4,7 @@
 //! `cargo test -p p2c-vpn --test it NAME::`.
 
 mod call_report;
-#[path = "../common.rs"]
+#[path = "../common/mod.rs"]
 mod common;
 mod disconnect;
 mod errors;
