@@ -291,10 +291,22 @@ fn main_target_dir() -> PathBuf {
 
 /// The maintainer workflow end to end, on real growth: every object schema of every spec
 /// gains an optional property, every operation an optional query parameter, and the VPN
-/// spec a new GET operation; `cargo xtask regen` alone carries it into the code, and the
-/// whole workspace, every target, still builds with no hand edit.
+/// spec a new GET operation; `cargo xtask regen` alone carries it into the code, and every
+/// crate of the product, every target, still builds with no hand edit.
+///
+/// "Every crate" is the workspace's default members (`crates/*`, what `cargo build` at the
+/// root builds): the xtask generates the code and never compiles against it (asserted
+/// below), and leaving it out keeps its generator dependencies out of the check, which
+/// a cold `cargo test` would otherwise compile once more in check mode.
 #[test]
 fn spec_growth_reaches_generated_code_and_the_whole_workspace_builds() {
+    let xtask_manifest = std::fs::read_to_string(root().join("xtask/Cargo.toml")).expect("read");
+    assert!(
+        !xtask_manifest
+            .lines()
+            .any(|l| l.trim_start().starts_with("p2c-vpn")),
+        "the xtask now depends on a product crate: add `--workspace` to the check below"
+    );
     let ws = temp_workspace();
     for unit in regen::units(ws.path()).expect("units") {
         let path = ws.path().join(&unit.spec);
@@ -321,13 +333,7 @@ fn spec_growth_reaches_generated_code_and_the_whole_workspace_builds() {
     assert!(generated.contains("pub fn show_growth_probe(&self)"));
 
     let out = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args([
-            "check",
-            "--quiet",
-            "--offline",
-            "--workspace",
-            "--all-targets",
-        ])
+        .args(["check", "--quiet", "--offline", "--all-targets"])
         .current_dir(ws.path())
         .env("CARGO_TARGET_DIR", main_target_dir())
         .output()
