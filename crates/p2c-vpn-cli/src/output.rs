@@ -360,13 +360,13 @@ pub fn fit_widths(natural: &[usize], max: Option<usize>) -> Vec<usize> {
 }
 
 /// The natural text width of each column: its widest cell or header.
-fn natural_widths<'c, 'a: 'c>(
+fn natural_widths<'a, R: AsRef<[TextCell<'a>]>>(
     headers: &[&str],
-    rows: impl Iterator<Item = &'c [TextCell<'a>]>,
+    rows: impl Iterator<Item = R>,
 ) -> Vec<usize> {
     let mut widths: Vec<usize> = headers.iter().map(|h| h.width()).collect();
     for row in rows {
-        for (width, cell) in widths.iter_mut().zip(row) {
+        for (width, cell) in widths.iter_mut().zip(row.as_ref()) {
             *width = (*width).max(cell.text.width());
         }
     }
@@ -526,13 +526,7 @@ fn write_streamed<'a, I>(
 where
     I: Iterator<Item = Vec<TextCell<'a>>>,
 {
-    let mut natural: Vec<usize> = headers.iter().map(|h| h.width()).collect();
-    for row in make_rows() {
-        for (width, cell) in natural.iter_mut().zip(&row) {
-            *width = (*width).max(cell.text.width());
-        }
-    }
-    let widths = fit_widths(&natural, max);
+    let widths = fit_widths(&natural_widths(headers, make_rows()), max);
     let rule = |left: char, fill: char, mid: char, end: char| {
         let mut line = String::new();
         line.push(left);
