@@ -95,3 +95,21 @@ fn rust_log_directives_and_a_malformed_value() {
     assert!(stderr.contains("DEBUG"), "debug events shown: {stderr}");
     assert!(!stderr.contains("s3cr3t"), "no secret: {stderr}");
 }
+
+/// The binary's IDNA back end (`idna_adapter = "~1.1"` in Cargo.toml: unicode-rs instead of
+/// ICU4X) still maps Unicode host names as UTS 46 says: case folding, nontransitional `ß`,
+/// Punycode. `--endpoint` URLs go through this same parser.
+#[test]
+fn unicode_endpoint_hosts_are_mapped_to_punycode() {
+    for (url, host) in [
+        ("https://Bücher.example/", "xn--bcher-kva.example"),
+        ("https://faß.example/", "xn--fa-hia.example"),
+        (
+            "https://vpn.cn-north-4.myhuaweicloud.com/",
+            "vpn.cn-north-4.myhuaweicloud.com",
+        ),
+    ] {
+        let parsed = p2c_vpn::reqwest::Url::parse(url).expect(url);
+        assert_eq!(parsed.host_str(), Some(host), "{url}");
+    }
+}
