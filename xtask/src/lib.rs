@@ -11,7 +11,16 @@ pub mod public_api;
 pub mod regen;
 pub mod spec;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+/// The target directory of the workspace at `root`: `CARGO_TARGET_DIR` (relative to
+/// `root` when relative), else `root/target`.
+pub fn target_dir(root: &Path) -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) if !dir.is_empty() => root.join(dir),
+        _ => root.join("target"),
+    }
+}
 
 /// The workspace root: the parent of xtask's manifest directory as `cargo run` reports it
 /// at run time (not at build time: a binary built for one checkout must not edit another),

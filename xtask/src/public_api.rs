@@ -134,11 +134,7 @@ pub fn snapshots(root: &Path) -> Result<Vec<Snapshot>, PublicApiError> {
     // A target directory of its own: proc-macro2's and thiserror's build scripts read
     // RUSTC_BOOTSTRAP, so sharing the workspace's made them run again, and everything above
     // them (every derive, then nearly every crate) was rebuilt by the next `cargo test`.
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .map(|t| if t.is_absolute() { t } else { root.join(t) })
-        .unwrap_or_else(|| root.join("target"))
-        .join("public-api");
+    let target = crate::target_dir(root).join("public-api");
     let mut known = HashMap::new();
     let mut out = Vec::new();
     for (package, path) in CRATES {

@@ -289,16 +289,6 @@ fn grow(spec: &mut Value, new_path: &str) -> (usize, usize) {
     (properties, operations)
 }
 
-/// The target directory the workspace's own build uses (respecting `CARGO_TARGET_DIR`), so
-/// the growth check reuses every compiled dependency and costs one incremental check.
-fn main_target_dir() -> PathBuf {
-    match std::env::var_os("CARGO_TARGET_DIR") {
-        Some(dir) if Path::new(&dir).is_absolute() => PathBuf::from(dir),
-        Some(dir) => root().join(dir),
-        None => root().join("target"),
-    }
-}
-
 /// The maintainer workflow end to end, on real growth: every object schema of every spec
 /// gains an optional property, every operation an optional query parameter, and the VPN
 /// spec a new GET operation; `cargo xtask regen` alone carries it into the code, and every
@@ -366,7 +356,9 @@ fn spec_growth_reaches_generated_code_and_the_whole_workspace_builds() {
     let out = cargo
         .args(["check", "--quiet", "--offline", "--all-targets"])
         .current_dir(ws.path())
-        .env("CARGO_TARGET_DIR", main_target_dir())
+        // The workspace's own target directory: build scripts and proc macros are reused, and
+        // after the first run so are the dependencies' check-mode artifacts.
+        .env("CARGO_TARGET_DIR", xtask::target_dir(&root()))
         .output()
         .expect("run cargo check");
     assert!(
