@@ -170,19 +170,17 @@ where
             Ok(response) => {
                 r.status = Some(response.status());
                 r.headers = response.headers().clone();
+                r.body_bytes = response.content_length().unwrap_or(0);
             }
             Err(_) => {
                 r.status = None;
                 r.headers.clear();
+                r.body_bytes = 0;
             }
         });
         if let Ok(response) = &outcome {
             span.record("status", response.status().as_u16());
-            if let Some(id) = response
-                .headers()
-                .get("x-request-id")
-                .and_then(|v| v.to_str().ok())
-            {
+            if let Some(id) = crate::params::request_id(response.headers()) {
                 span.record("request_id", id);
             }
         }

@@ -40,6 +40,7 @@
 mod generated;
 mod hooks;
 mod limits;
+pub mod params;
 mod report;
 mod retry;
 pub mod tls;

@@ -41,14 +41,16 @@ pub struct CallReport {
     pub status: Option<StatusCode>,
     /// Headers of the last completed attempt's response.
     pub headers: HeaderMap,
+    /// Bytes of the last completed attempt's response body (read in full within the
+    /// response limits before it is handed on), for callers that cap what a listing of
+    /// many pages may receive in all.
+    pub body_bytes: u64,
 }
 
 impl CallReport {
     /// The `X-Request-Id` response header of the last attempt, if any.
     pub fn request_id(&self) -> Option<&str> {
-        self.headers
-            .get("x-request-id")
-            .and_then(|v| v.to_str().ok())
+        crate::params::request_id(&self.headers)
     }
 }
 

@@ -16,7 +16,8 @@ Exit codes:
      without a selector, or without --yes when stdin is not a terminal
   3  authentication: no or unusable credentials, or the service rejected them (401/403)
   4  service error: error response (4xx/5xx), throttled (429), unreadable response,
-     inconsistent paging; `disconnect`: a connection could not be disconnected
+     inconsistent paging, a listing past --max-records / --max-bytes (or a marker
+     past 1 KiB); `disconnect`: a connection could not be disconnected
   5  network: cannot connect, timed out, connection cut
 
 Environment:
@@ -207,6 +208,18 @@ pub struct ClientArgs {
     #[arg(long, value_name = "N", allow_negative_numbers = true, default_value_t = p2c_vpn::DEFAULT_MAX_JSON_VALUES,
           value_parser = clap::value_parser!(usize))]
     pub max_json_values: usize,
+
+    /// Cap on the records one listing (every page of it) may bring, whatever page size
+    /// the server chooses; reaching it is exit 4.
+    #[arg(long, value_name = "N", allow_negative_numbers = true, default_value_t = p2c_vpn::DEFAULT_MAX_RECORDS,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_records: u64,
+
+    /// Cap on the bytes of response bodies one listing may bring in all (every page);
+    /// reaching it is exit 4.
+    #[arg(long, value_name = "BYTES", allow_negative_numbers = true, default_value_t = p2c_vpn::DEFAULT_MAX_BYTES,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_bytes: u64,
 }
 
 /// Which gateways (`list` and `watch`), and the client flags.
@@ -238,11 +251,11 @@ pub struct ListArgs {
     pub columns: Option<Vec<String>>,
 
     /// Records to request (one request); without it the service returns everything.
-    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = clap::value_parser!(u32).range(1..=i32::MAX as i64), conflicts_with = "all")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = limit_parser(), conflicts_with = "all")]
     pub limit: Option<u32>,
 
     /// Records to skip: the request's offset, or where --all starts.
-    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = clap::value_parser!(u32).range(0..=i32::MAX as i64))]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = offset_parser())]
     pub offset: Option<u32>,
 
     /// Fetch every page (--page-size records per request).
@@ -251,7 +264,7 @@ pub struct ListArgs {
 
     /// Records per request with --all.
     #[arg(long, value_name = "N", allow_negative_numbers = true, default_value_t = p2c_vpn::DEFAULT_PAGE_SIZE, requires = "all",
-          value_parser = clap::value_parser!(u32).range(1..=i32::MAX as i64))]
+          value_parser = limit_parser())]
     pub page_size: u32,
 
     /// Output format.
@@ -274,7 +287,7 @@ pub struct WatchArgs {
 
     /// Records per request (every page is fetched on each tick).
     #[arg(long, value_name = "N", allow_negative_numbers = true, default_value_t = p2c_vpn::DEFAULT_PAGE_SIZE,
-          value_parser = clap::value_parser!(u32).range(1..=i32::MAX as i64))]
+          value_parser = limit_parser())]
     pub page_size: u32,
 
     /// Output format: a table per tick, or one JSON event per connection per tick.
@@ -349,7 +362,7 @@ pub struct GatewaysShowArgs {
 pub struct DemoArgs {
     /// Records per request, small so that several pages are walked.
     #[arg(long, value_name = "N", allow_negative_numbers = true, default_value_t = 10,
-          value_parser = clap::value_parser!(u32).range(1..=i32::MAX as i64))]
+          value_parser = limit_parser())]
     pub page_size: u32,
 }
 
@@ -384,6 +397,18 @@ pub enum WatchFormat {
     Table,
     /// One JSON event per connection per tick: `new`, `update` or `dropped`.
     Ndjson,
+}
+
+/// `--limit`, `--page-size`: the API's range, from the library ([`p2c_vpn::params::LIMIT`]).
+fn limit_parser() -> clap::builder::RangedI64ValueParser<u32> {
+    let range = p2c_vpn::params::LIMIT;
+    clap::value_parser!(u32).range(i64::from(*range.start())..=i64::from(*range.end()))
+}
+
+/// `--offset`: the API's range ([`p2c_vpn::params::OFFSET`]).
+fn offset_parser() -> clap::builder::RangedI64ValueParser<u32> {
+    let range = p2c_vpn::params::OFFSET;
+    clap::value_parser!(u32).range(i64::from(*range.start())..=i64::from(*range.end()))
 }
 
 fn parse_connection_id(s: &str) -> Result<uuid::Uuid, String> {

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use clap::parser::ValueSource;
 use futures::TryStreamExt as _;
-use p2c_vpn::{Client, Connection, RetryConfig};
+use p2c_vpn::{Client, Connection, ENV_PROJECT_ID, RetryConfig};
 
 use crate::cli::ClientArgs;
 use crate::error::CliError;
@@ -82,20 +82,21 @@ pub fn common_builder(args: &ClientArgs) -> p2c_vpn::ClientBuilder {
     if let Some(iam) = &args.iam_endpoint {
         builder = builder.iam_endpoint(iam.as_str());
     }
-    builder.response_limits(p2c_vpn::ResponseLimits {
-        max_body_bytes: args.max_body_bytes,
-        max_json_values: args.max_json_values,
-    })
+    let mut listing = p2c_vpn::ListingLimits::default();
+    listing.max_records = args.max_records;
+    listing.max_bytes = args.max_bytes;
+    builder
+        .response_limits(p2c_vpn::ResponseLimits {
+            max_body_bytes: args.max_body_bytes,
+            max_json_values: args.max_json_values,
+        })
+        .listing_limits(listing)
 }
 
 /// Builds the client, translating the library's words into the CLI's.
 pub fn build(builder: p2c_vpn::ClientBuilder, no_region: bool) -> Result<Client, CliError> {
     builder.build().map_err(|e| {
-        if no_region
-            && e.kind() == p2c_vpn::ErrorKind::InvalidInput
-            && e.status().is_none()
-            && e.error_message().contains("no project ID")
-        {
+        if no_region && e.hint() == Some(p2c_vpn::Hint::SetProjectIdOrRegion) {
             CliError::Usage(format!(
                 "no project ID and no region to look it up for: with --endpoint, pass \
                  --project-id ID (or set {ENV_PROJECT_ID}, or project_id in the credentials \
@@ -145,9 +146,6 @@ impl UserFilter {
     }
 }
 
-/// The environment variable of the project ID (read by the library's credentials chain).
-pub const ENV_PROJECT_ID: &str = "HUAWEICLOUD_SDK_PROJECT_ID";
-
 /// A gateway to work on: how it is shown, its ID once known, and how the library is asked
 /// about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -162,33 +160,55 @@ pub struct GatewayRef {
     pub known: Option<(String, Option<u64>)>,
 }
 
-/// The gateways of `--gateway` (in flag order, repeated ones dropped), or, without any,
-/// every gateway of the project.
+/// The gateways of `--gateway`, each resolved to its ID first so that one gateway named
+/// twice (by name and by ID, say) is worked on once (in flag order); or, without any, every
+/// gateway of the project, labelled so that gateways sharing a name are told apart.
 pub async fn gateways(client: &Client, given: &[String]) -> Result<Vec<GatewayRef>, CliError> {
     if !given.is_empty() {
-        return Ok(unique_gateways(given)
-            .into_iter()
-            .map(|g| GatewayRef {
-                label: g.clone(),
-                lookup: g,
+        let mut refs = Vec::with_capacity(given.len());
+        for (name, resolved) in client.resolve_gateways(given).await {
+            let lookup = match resolved {
+                Ok(id) => id,
+                // A name no gateway has (or several have) fails for that gateway only, when
+                // it is fetched; the others are still worked on.
+                Err(e) if given.len() > 1 && e.kind() == p2c_vpn::ErrorKind::InvalidInput => {
+                    name.clone()
+                }
+                // The listing itself failed: every name shares it, so stop here rather
+                // than ask again per gateway.
+                Err(e) => {
+                    return Err(CliError::api((given.len() > 1).then_some(name.as_str()), e));
+                }
+            };
+            refs.push(GatewayRef {
+                label: name,
+                lookup,
                 known: None,
-            })
-            .collect());
+            });
+        }
+        return Ok(refs);
     }
     let all = client
         .gateways()
         .collect_all()
         .await
         .map_err(|e| CliError::api(None, e))?;
-    Ok(all
-        .iter()
-        .filter_map(|g| {
-            let id = g.id()?;
-            Some(GatewayRef {
-                label: g.name().unwrap_or(id).to_owned(),
+    let with_ids: Vec<&p2c_vpn::Gateway> = all.iter().filter(|g| g.id().is_some()).collect();
+    let labels = p2c_vpn::gateway_labels(
+        with_ids
+            .iter()
+            .map(|g| (g.id().unwrap_or_default(), g.name())),
+    );
+    Ok(with_ids
+        .into_iter()
+        .zip(labels)
+        .map(|(g, label)| {
+            let id = g.id().unwrap_or_default();
+            GatewayRef {
+                label,
                 lookup: id.to_owned(),
                 known: Some((id.to_owned(), g.max_connections())),
-            })
+            }
         })
         .collect())
 }
@@ -294,15 +314,5 @@ pub async fn fetch_many_resolved(
     .await
 }
 
-/// Gateways fetched at the same time.
-pub const CONCURRENCY: usize = 4;
-
-/// The gateways in flag order, repeated ones dropped.
-pub fn unique_gateways(gateways: &[String]) -> Vec<String> {
-    let mut seen = std::collections::HashSet::new();
-    gateways
-        .iter()
-        .filter(|g| seen.insert(g.as_str()))
-        .cloned()
-        .collect()
-}
+/// Gateways fetched at the same time (the library's default, which the exporter uses too).
+pub const CONCURRENCY: usize = p2c_vpn::DEFAULT_CONCURRENCY;

@@ -76,11 +76,9 @@ impl Selector {
                 .is_some_and(|id| self.connection_ids.contains(&id));
         let user = self.users.is_empty() || c.user_name().is_some_and(|u| self.users.contains(u));
         let ip = self.client_ip.is_none_or(|ip| c.client_ip() == Some(ip));
-        let age = self.connected_longer_than.is_none_or(|min| {
-            c.connected_for()
-                .and_then(|d| d.to_std().ok())
-                .is_some_and(|d| d > min)
-        });
+        let age = self
+            .connected_longer_than
+            .is_none_or(|min| c.connected_for().is_some_and(|d| d > min));
         id && user && ip && age
     }
 }
@@ -318,7 +316,7 @@ async fn disconnect_all(
             (Target::Unlisted(_), _) if !send_unlisted => Outcome::NotConnected,
             // A listed connection without an ID cannot be named in a request.
             (_, None) => Outcome::NotConnected,
-            (_, Some(id)) => match client.disconnect(gateway, &id.to_string()).await {
+            (_, Some(id)) => match client.disconnect(gateway, id).await {
                 Ok(Disconnected::Disconnected { request_id }) => Outcome::Disconnected(request_id),
                 Ok(Disconnected::AlreadyGone { request_id }) => Outcome::AlreadyGone(request_id),
                 Ok(_) => Outcome::AlreadyGone(None),
@@ -365,7 +363,7 @@ async fn disconnect_all(
                     code => code,
                 };
                 exit.get_or_insert(code);
-                let reason = sanitize::for_terminal(&error::cli_words(&e.to_string())).into_owned();
+                let reason = sanitize::for_terminal(&error::describe(&e)).into_owned();
                 writeln!(out, "failed        {id}{user}: {reason}")?;
             }
         }

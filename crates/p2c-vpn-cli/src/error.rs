@@ -3,9 +3,11 @@
 use std::fmt;
 use std::process::ExitCode;
 
-use p2c_vpn::ErrorKind;
+use p2c_vpn::{
+    ENV_ENDPOINT, ENV_IAM_ENDPOINT, ENV_PROJECT_ID, ENV_REGION, ErrorKind, Hint, ListingLimit,
+    Setting,
+};
 
-use crate::connect::ENV_PROJECT_ID;
 use crate::sanitize;
 
 /// Exit code: success.
@@ -112,11 +114,11 @@ impl fmt::Display for CliError {
             Self::Api {
                 gateway: Some(gateway),
                 error,
-            } => write!(f, "gateway {gateway}: {}", cli_words(&error.to_string())),
+            } => write!(f, "gateway {gateway}: {}", describe(error)),
             Self::Api {
                 gateway: None,
                 error,
-            } => f.write_str(&cli_words(&error.to_string())),
+            } => f.write_str(&describe(error)),
             Self::Many(errors) => {
                 let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
                 f.write_str(&lines.join("; "))
@@ -128,29 +130,69 @@ impl fmt::Display for CliError {
     }
 }
 
-/// A library message in the CLI's words: its builder methods become the flags that set
-/// the same thing (`.project_id(..)` → `--project-id`), and options the CLI does not have
-/// are left out.
-pub fn cli_words(message: &str) -> String {
-    const WORDS: [(&str, &str); 6] = [
-        (" or .allow_insecure_http(true)", ""),
-        (".project_id(..)", "--project-id"),
-        (".iam_endpoint(..)", "--iam-endpoint"),
-        (".endpoint(..)", "--endpoint"),
-        (".region(..)", "--region"),
-        ("IAM endpoint", "IAM endpoint (--iam-endpoint)"),
-    ];
-    let mut out = message.to_owned();
-    for (library, cli) in WORDS {
-        if out.contains(library) {
-            out = out.replace(library, cli);
+/// A library error in the CLI's words: its typed [`Hint`] becomes the flags that set the
+/// same thing (`.project_id(..)` is `--project-id` here); a remedy the CLI has no flag for
+/// is left out. The library's message itself is never rewritten.
+pub fn describe(error: &p2c_vpn::Error) -> String {
+    if let Some(limit) = error.limit() {
+        let flag = match limit {
+            ListingLimit::Records(_) => Some("--max-records"),
+            ListingLimit::Bytes(_) => Some("--max-bytes"),
+            _ => None,
+        };
+        return match flag {
+            Some(flag) => format!("{error}; raise it with {flag}"),
+            None => error.to_string(),
+        };
+    }
+    let Some(hint) = error.hint() else {
+        return match (error.setting().and_then(setting_source), error.status()) {
+            (Some(source), None) => format!("{error} (from {source})"),
+            _ => error.to_string(),
+        };
+    };
+    let words = match hint {
+        Hint::SetRegionOrEndpoint => Some(format!(
+            "pass --region REGION or --endpoint URL (or set {ENV_REGION} / {ENV_ENDPOINT})"
+        )),
+        Hint::SetProjectIdOrRegion => Some(format!(
+            "set --project-id, {ENV_PROJECT_ID} or project_id in the credentials file, or \
+             --region (the region names the project to look up through IAM)"
+        )),
+        Hint::CheckRegionOrSetProjectId => Some(format!(
+            "check the region, or set the project ID (--project-id or {ENV_PROJECT_ID})"
+        )),
+        Hint::SetProjectIdToPickOne => Some(format!(
+            "set the project ID (--project-id or {ENV_PROJECT_ID}) to pick one"
+        )),
+        // The CLI sends credentials over plain HTTP only to loopback: no flag to allow it.
+        Hint::AllowInsecureHttp => None,
+        _ => return error.to_string(),
+    };
+    let mut line = format!("{}: {}", error.kind(), error.error_message());
+    match words {
+        Some(words) => {
+            line.push_str("; ");
+            line.push_str(&words);
+        }
+        None => {
+            if let Some(source) = error.setting().and_then(setting_source) {
+                line.push_str(&format!(" (from {source})"));
+            }
         }
     }
-    let env = format!("({ENV_PROJECT_ID})");
-    if out.contains(&env) {
-        out = out.replace(&env, &format!("(--project-id or {ENV_PROJECT_ID})"));
-    }
-    out
+    line
+}
+
+/// Where a setting the library refused came from on the command line.
+fn setting_source(setting: Setting) -> Option<String> {
+    Some(match setting {
+        Setting::Endpoint => format!("--endpoint or {ENV_ENDPOINT}"),
+        Setting::Region => format!("--region or {ENV_REGION}"),
+        Setting::IamEndpoint => format!("--iam-endpoint or {ENV_IAM_ENDPOINT}"),
+        Setting::ProjectId => format!("--project-id or {ENV_PROJECT_ID}"),
+        _ => return None,
+    })
 }
 
 impl From<std::io::Error> for CliError {
@@ -186,27 +228,42 @@ mod tests {
     use super::*;
 
     #[test]
-    fn library_words_become_flags() {
-        assert_eq!(
-            cli_words(
-                "no project ID and no region to look it up for: set .project_id(..), \
-                 HUAWEICLOUD_SDK_PROJECT_ID or project_id in the credentials file, or .region(..)"
-            ),
-            "no project ID and no region to look it up for: set --project-id, \
-             HUAWEICLOUD_SDK_PROJECT_ID or project_id in the credentials file, or --region"
+    fn library_hints_become_flags() {
+        // Built by the library, described by the CLI: no text is matched or rewritten.
+        let err = p2c_vpn::Client::builder()
+            .credentials(p2c_vpn::Credentials::new("AK", "SK"))
+            .endpoint("http://127.0.0.1:9")
+            .build()
+            .expect_err("no project and no region");
+        assert_eq!(err.hint(), Some(Hint::SetProjectIdOrRegion));
+        assert_eq!(err.setting(), Some(p2c_vpn::Setting::ProjectId));
+        let line = describe(&err);
+        assert!(
+            line.contains("--project-id") && line.contains("--region"),
+            "{line}"
         );
-        assert_eq!(
-            cli_words(
-                "refusing plain http:// to non-loopback IAM endpoint host \"x\": requests \
-                 would cross the network unencrypted; use https:// or .allow_insecure_http(true)"
-            ),
-            "refusing plain http:// to non-loopback IAM endpoint (--iam-endpoint) host \"x\": \
-             requests would cross the network unencrypted; use https://"
+        assert!(!line.contains(".project_id(..)"), "{line}");
+        assert!(
+            err.to_string().contains(".project_id(..)"),
+            "library words: {err}"
         );
-        assert_eq!(
-            cli_words("check the region, or set the project ID (HUAWEICLOUD_SDK_PROJECT_ID)"),
-            "check the region, or set the project ID (--project-id or HUAWEICLOUD_SDK_PROJECT_ID)"
+
+        let err = p2c_vpn::Client::builder()
+            .credentials(p2c_vpn::Credentials::new("AK", "SK"))
+            .project_id("p")
+            .endpoint("http://vpn.example.com")
+            .build()
+            .expect_err("plain http to a remote host");
+        assert_eq!(err.hint(), Some(Hint::AllowInsecureHttp));
+        let line = describe(&err);
+        assert!(line.contains("use https://"), "{line}");
+        assert!(
+            line.contains("(from --endpoint or HUAWEICLOUD_SDK_ENDPOINT)"),
+            "{line}"
         );
-        assert_eq!(cli_words("HTTP 404 VPN.0004"), "HTTP 404 VPN.0004");
+        assert!(
+            !line.contains("allow_insecure_http"),
+            "no flag for it: {line}"
+        );
     }
 }

@@ -299,7 +299,7 @@ pub async fn run(
                 // Transient trouble is shown and the watch goes on; anything else ends it.
                 Err(e) if e.is_retryable() => {
                     failed_polls += 1;
-                    let reason = error::cli_words(&e.to_string());
+                    let reason = error::describe(&e);
                     if !redrawn {
                         eprintln!(
                             "p2c-vpn: warning: tick {tick}: gateway {}: {}",

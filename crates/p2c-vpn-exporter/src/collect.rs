@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 
 use futures::StreamExt as _;
-use p2c_vpn::{Connection, ErrorKind, Gateway};
+use p2c_vpn::{Connection, Gateway};
 use tokio::sync::{Semaphore, watch};
 use tokio::time::Instant;
 
@@ -340,7 +340,7 @@ impl Shared {
                     // Never listed: gateways given by ID can still be collected.
                     self.selectors
                         .iter()
-                        .filter(|s| looks_like_uuid(s))
+                        .filter(|s| p2c_vpn::is_gateway_id(s))
                         .map(|s| (s.clone(), None))
                         .collect()
                 }
@@ -549,30 +549,10 @@ fn select<'a>(
     (chosen, hits)
 }
 
-/// The client's rule for a gateway named by ID ([`p2c_vpn::Client::resolve_gateway`]: a
-/// UUID is an ID, used with no listing), so the exporter and the client agree.
-fn looks_like_uuid(s: &str) -> bool {
-    p2c_vpn::uuid::Uuid::parse_str(s).is_ok()
-}
-
-/// The `outcome` label of a call.
+/// The `outcome` label of a call: `success`, or the error kind's stable name
+/// ([`p2c_vpn::ErrorKind::name`]).
 pub(crate) fn outcome(error: Option<&p2c_vpn::Error>) -> &'static str {
-    let Some(e) = error else {
-        return "success";
-    };
-    match e.kind() {
-        ErrorKind::InvalidInput => "invalid_input",
-        ErrorKind::Credentials => "credentials",
-        ErrorKind::Unauthorized => "unauthorized",
-        ErrorKind::Service => "service_error",
-        ErrorKind::Throttled => "throttled",
-        ErrorKind::Timeout => "timeout",
-        ErrorKind::Connect => "connect_error",
-        ErrorKind::Network => "network_error",
-        ErrorKind::Decode => "invalid_response",
-        ErrorKind::Pagination => "pagination_error",
-        _ => "error",
-    }
+    error.map_or("success", |e| e.kind().name())
 }
 
 #[cfg(test)]
@@ -581,10 +561,14 @@ mod tests {
 
     #[test]
     fn uuids_are_recognised() {
-        assert!(looks_like_uuid("0f2c5a4e-6b0d-4c5e-9a8f-1c2d3e4f5a6b"));
-        assert!(looks_like_uuid("0f2c5a4e6b0d4c5e9a8f1c2d3e4f5a6b"));
-        assert!(!looks_like_uuid("office"));
-        assert!(!looks_like_uuid("0f2c5a4e-6b0d-4c5e-9a8f-1c2d3e4f5a6"));
+        assert!(p2c_vpn::is_gateway_id(
+            "0f2c5a4e-6b0d-4c5e-9a8f-1c2d3e4f5a6b"
+        ));
+        assert!(p2c_vpn::is_gateway_id("0f2c5a4e6b0d4c5e9a8f1c2d3e4f5a6b"));
+        assert!(!p2c_vpn::is_gateway_id("office"));
+        assert!(!p2c_vpn::is_gateway_id(
+            "0f2c5a4e-6b0d-4c5e-9a8f-1c2d3e4f5a6"
+        ));
     }
 
     fn gateway(id: &str, name: &str) -> Gateway {

@@ -19,7 +19,7 @@ pub const DEFAULT_MIN_INTERVAL: Duration = Duration::from_secs(15);
 pub const DEFAULT_SCRAPE_TIMEOUT: Duration = Duration::from_secs(8);
 /// Default [`ExporterConfig::concurrency`]: gateways collected at the same time (the CLI's
 /// bound for several gateways).
-pub const DEFAULT_CONCURRENCY: usize = 4;
+pub const DEFAULT_CONCURRENCY: usize = p2c_vpn::DEFAULT_CONCURRENCY;
 
 /// One project in one region to export: a client and the values of its `region` and
 /// `project` labels (used when the exporter has several targets).

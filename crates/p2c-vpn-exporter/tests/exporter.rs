@@ -512,7 +512,8 @@ async fn cardinality_with_and_without_per_connection() {
     assert!((established - expected).abs() < 1e-6);
 
     // A connection that goes away takes its series with it.
-    client.disconnect(GW_A, &first).await.expect("disconnects");
+    let id: p2c_vpn::ConnectionId = first.parse().expect("a connection ID");
+    client.disconnect(GW_A, &id).await.expect("disconnects");
     server.clear_requests();
     let after = parse(&exporter.scrape(Format::Prometheus).await);
     assert_eq!(after.len(), samples.len() - 5);

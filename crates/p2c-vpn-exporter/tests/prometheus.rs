@@ -353,6 +353,7 @@ async fn prometheus_follows_the_mock() {
     let conns = client.connections(GW_A).collect_all().await.expect("lists");
     for c in &conns[..2] {
         let id = c.connection_id().expect("id").to_string();
+        let id: p2c_vpn::ConnectionId = id.parse().expect("a connection ID");
         client.disconnect(GW_A, &id).await.expect("disconnects");
     }
     assert_eq!(server.connection_count(GW_A), Some(4));

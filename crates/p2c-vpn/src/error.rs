@@ -46,6 +46,7 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
+    /// The kind in words, as `Display` of an [`Error`] without a status starts.
     fn label(self) -> &'static str {
         match self {
             Self::InvalidInput => "invalid input",
@@ -60,6 +61,115 @@ impl ErrorKind {
             Self::Pagination => "pagination error",
         }
     }
+
+    /// A stable `snake_case` name for the kind, for metric labels and machine-readable
+    /// output (the exporter's `p2c_vpn_api_errors_total{kind=...}`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::InvalidInput => "invalid_input",
+            Self::Credentials => "credentials",
+            Self::Unauthorized => "unauthorized",
+            Self::Service => "service_error",
+            Self::Throttled => "throttled",
+            Self::Timeout => "timeout",
+            Self::Connect => "connect_error",
+            Self::Network => "network_error",
+            Self::Decode => "invalid_response",
+            Self::Pagination => "pagination_error",
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// The client setting, or call argument, that an [`ErrorKind::InvalidInput`] error is
+/// about ([`Error::setting`]): a front end (the CLI, say) names its own flag for it instead
+/// of reading the message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Setting {
+    /// Where requests go: [`ClientBuilder::endpoint`](crate::ClientBuilder::endpoint) or
+    /// `HUAWEICLOUD_SDK_ENDPOINT`.
+    Endpoint,
+    /// [`ClientBuilder::region`](crate::ClientBuilder::region) or `HUAWEICLOUD_SDK_REGION`.
+    Region,
+    /// [`ClientBuilder::iam_endpoint`](crate::ClientBuilder::iam_endpoint) or
+    /// `HUAWEICLOUD_SDK_IAM_ENDPOINT`.
+    IamEndpoint,
+    /// [`ClientBuilder::project_id`](crate::ClientBuilder::project_id),
+    /// `HUAWEICLOUD_SDK_PROJECT_ID` or `project_id` in the credentials file.
+    ProjectId,
+    /// A gateway's ID or name given to a call.
+    Gateway,
+    /// A connection ID given to [`Client::disconnect`](crate::Client::disconnect).
+    ConnectionId,
+    /// A listing's `limit` (page size).
+    Limit,
+    /// A listing's `offset`.
+    Offset,
+}
+
+/// What to do about an error, in terms of settings ([`Error::hint`]): `Display` words it
+/// with the builder's methods; a front end words it with its own flags.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Hint {
+    /// Set the region or the endpoint (`HUAWEICLOUD_SDK_REGION` / `HUAWEICLOUD_SDK_ENDPOINT`).
+    SetRegionOrEndpoint,
+    /// Set the project ID (`HUAWEICLOUD_SDK_PROJECT_ID`, the credentials file), or a
+    /// region to look it up for through IAM.
+    SetProjectIdOrRegion,
+    /// Use `https://`, or allow plain HTTP explicitly.
+    AllowInsecureHttp,
+    /// Check the region, or set the project ID (`HUAWEICLOUD_SDK_PROJECT_ID`).
+    CheckRegionOrSetProjectId,
+    /// Several projects match: set the project ID to pick one.
+    SetProjectIdToPickOne,
+}
+
+impl Hint {
+    /// The remedy in the library's words (its builder methods and environment variables).
+    fn library_words(self) -> String {
+        use p2c_vpn_auth::ENV_PROJECT_ID;
+        match self {
+            Self::SetRegionOrEndpoint => format!(
+                "set .region(..) or .endpoint(..) (or {} / {})",
+                crate::ENV_REGION,
+                crate::ENV_ENDPOINT
+            ),
+            Self::SetProjectIdOrRegion => format!(
+                "set .project_id(..), {ENV_PROJECT_ID} or project_id in the credentials file, \
+                 or .region(..) (the region names the project to look up through IAM)"
+            ),
+            Self::AllowInsecureHttp => "or allow it with .allow_insecure_http(true)".to_owned(),
+            Self::CheckRegionOrSetProjectId => format!(
+                "check the region, or set the project ID (.project_id(..) or {ENV_PROJECT_ID})"
+            ),
+            Self::SetProjectIdToPickOne => {
+                format!("set the project ID (.project_id(..) or {ENV_PROJECT_ID}) to pick one")
+            }
+        }
+    }
+}
+
+/// What a listing stopped at ([`Error::limit`]): one of its caps on what it receives in
+/// all, whatever page size the server chooses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ListingLimit {
+    /// Pages received ([`ListConnections::max_pages`](crate::ListConnections::max_pages)).
+    Pages(u64),
+    /// Records received ([`ListConnections::max_records`](crate::ListConnections::max_records)).
+    Records(u64),
+    /// Response body bytes received in all
+    /// ([`ListConnections::max_bytes`](crate::ListConnections::max_bytes)).
+    Bytes(u64),
+    /// Bytes of one page marker ([`ListGateways::max_marker_len`](crate::ListGateways::max_marker_len)).
+    MarkerBytes(u64),
 }
 
 /// The error returned by every fallible call in this crate.
@@ -67,9 +177,15 @@ pub struct Error {
     kind: ErrorKind,
     message: String,
     status: Option<StatusCode>,
-    error_code: Option<String>,
-    request_id: Option<String>,
+    /// Boxed (16 bytes, not 24): `Error` stays small enough to return by value.
+    error_code: Option<Box<str>>,
+    request_id: Option<Box<str>>,
     attempts: u32,
+    setting: Option<Setting>,
+    /// What to do about it, shown by `Display` after the message in the library's words.
+    hint: Option<Hint>,
+    /// Boxed: rare, and `Error` stays small enough to return by value everywhere.
+    limit: Option<Box<ListingLimit>>,
     source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
 }
 
@@ -85,8 +201,37 @@ impl Error {
             error_code: None,
             request_id: None,
             attempts: 0,
+            setting: None,
+            hint: None,
+            limit: None,
             source: None,
         }
+    }
+
+    /// An invalid or missing `setting` (nothing was sent).
+    pub(crate) fn invalid_setting(setting: Setting, message: impl Into<String>) -> Self {
+        let mut err = Self::new(ErrorKind::InvalidInput, message);
+        err.setting = Some(setting);
+        err
+    }
+
+    /// Adds what to do about it, shown by `Display` after the message.
+    pub(crate) fn with_hint(mut self, hint: Hint) -> Self {
+        self.hint = Some(hint);
+        self
+    }
+
+    /// Marks the setting the error is about.
+    pub(crate) fn about(mut self, setting: Setting) -> Self {
+        self.setting = Some(setting);
+        self
+    }
+
+    /// A listing stopped at one of its caps.
+    pub(crate) fn limit_reached(limit: ListingLimit, message: impl Into<String>) -> Self {
+        let mut err = Self::new(ErrorKind::Pagination, message);
+        err.limit = Some(Box::new(limit));
+        err
     }
 
     pub(crate) fn invalid_input(message: impl Into<String>) -> Self {
@@ -113,7 +258,9 @@ impl Error {
             format!("operation timed out after {limit:?}{last} (raise the operation timeout?)"),
         );
         err.attempts = report.attempts;
-        err.request_id = report.request_id().map(|id| one_line(id.to_owned()));
+        err.request_id = report
+            .request_id()
+            .map(|id| one_line(id.to_owned()).into_boxed_str());
         err
     }
 
@@ -149,6 +296,23 @@ impl Error {
     /// Quote it when asking Huawei support about a failed call.
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
+    }
+
+    /// The setting or argument an [`ErrorKind::InvalidInput`] (or project lookup) error is
+    /// about, for a front end that names its own flag or variable for it.
+    pub fn setting(&self) -> Option<Setting> {
+        self.setting
+    }
+
+    /// What to do about the error, in terms of settings (`Display` words it with the
+    /// builder's methods; [`error_message`](Self::error_message) leaves it out).
+    pub fn hint(&self) -> Option<Hint> {
+        self.hint
+    }
+
+    /// The cap a listing stopped at ([`ErrorKind::Pagination`]), if that is why it stopped.
+    pub fn limit(&self) -> Option<ListingLimit> {
+        self.limit.as_deref().copied()
     }
 
     /// Attempts made (0 when the call failed before sending anything), counting one cut
@@ -217,7 +381,7 @@ impl Error {
         }
         err.attempts = report.attempts;
         if let Some(id) = report.request_id() {
-            err.request_id = Some(id.to_owned());
+            err.request_id = Some(id.into());
         }
         err
     }
@@ -272,18 +436,14 @@ impl Error {
         // Server-supplied text: keep `Display` one line and free of terminal escapes.
         let mut err = Self::new(kind, one_line(message));
         err.status = Some(status);
-        err.error_code = code.map(one_line);
-        err.request_id = request_id.map(one_line);
+        err.error_code = code.map(|c| one_line(c).into_boxed_str());
+        err.request_id = request_id.map(|id| one_line(id).into_boxed_str());
         err
     }
 
     fn from_error_body<E: serde::Serialize>(response: ResponseValue<E>) -> Self {
         let status = response.status();
-        let header_id = response
-            .headers()
-            .get("x-request-id")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
+        let header_id = p2c_vpn_api::params::request_id(response.headers()).map(str::to_owned);
         // Every spec's error schema admits Huawei's body forms; read them all one way. The
         // body itself is not parsed again: the generated code's typed value is converted.
         let fields = serde_json::to_value(response.into_inner())
@@ -323,6 +483,11 @@ impl Error {
     }
 
     /// A required part of a successful response is missing.
+    /// A body that decoded but contradicts the request (another gateway than the one asked).
+    pub(crate) fn decode_mismatch(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Decode, message)
+    }
+
     pub(crate) fn decode_missing(field: &str) -> Self {
         Self::new(
             ErrorKind::Decode,
@@ -520,6 +685,9 @@ impl fmt::Display for Error {
             Some((cut, _)) => write!(f, ": {}…", &self.message[..cut])?,
             None => write!(f, ": {}", self.message)?,
         }
+        if let Some(hint) = self.hint {
+            write!(f, "; {}", hint.library_words())?;
+        }
         let mut extra = Vec::new();
         if let Some(id) = &self.request_id {
             extra.push(format!("request id {id}"));
@@ -546,6 +714,9 @@ impl fmt::Debug for Error {
             .field("message", &self.message)
             .field("request_id", &self.request_id)
             .field("attempts", &self.attempts)
+            .field("setting", &self.setting)
+            .field("hint", &self.hint)
+            .field("limit", &self.limit)
             .finish_non_exhaustive()
     }
 }

@@ -7,8 +7,9 @@ use futures::{StreamExt as _, TryStreamExt as _};
 
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::list::{DEFAULT_MAX_PAGES, DEFAULT_PAGE_SIZE};
+use crate::list::DEFAULT_PAGE_SIZE;
 use crate::model::{Gateway, GatewayPage};
+use crate::pager::{Guard, ListingLimits};
 
 /// A request to list the project's gateways; made by [`Client::gateways`].
 ///
@@ -20,14 +21,16 @@ use crate::model::{Gateway, GatewayPage};
 ///
 /// Paging is defensive: it stops when `next_marker` is absent or a page is empty, and fails
 /// with [`ErrorKind::Pagination`](crate::ErrorKind::Pagination) instead of looping when the
-/// service repeats a marker or sends a page of gateways already seen, or after
-/// [`DEFAULT_MAX_PAGES`] pages.
+/// service repeats a marker or sends a page of gateways already seen, and at the client's
+/// [`ListingLimits`] (pages, records, bytes, marker length) whatever page size the server
+/// chooses.
 #[derive(Clone, Debug)]
 #[must_use = "a listing does nothing until sent or streamed"]
 pub struct ListGateways {
     client: Client,
     limit: Option<u32>,
     marker: Option<String>,
+    limits: Option<ListingLimits>,
 }
 
 impl ListGateways {
@@ -36,6 +39,7 @@ impl ListGateways {
             client,
             limit: None,
             marker: None,
+            limits: None,
         }
     }
 
@@ -48,6 +52,13 @@ impl ListGateways {
     /// Start after this marker (a `next_marker` from an earlier page).
     pub fn marker(mut self, marker: impl Into<String>) -> Self {
         self.marker = Some(marker.into());
+        self
+    }
+
+    /// The caps of this listing (default: the client's
+    /// [`listing_limits`](crate::ClientBuilder::listing_limits)).
+    pub fn listing_limits(mut self, limits: ListingLimits) -> Self {
+        self.limits = Some(limits);
         self
     }
 
@@ -69,30 +80,29 @@ impl ListGateways {
             list: ListGateways,
             marker: Option<String>,
             markers: HashSet<String>,
-            seen: HashSet<String>,
+            guard: Guard<String>,
             /// (ID, name) of every gateway so far, if the listing started at the start.
             names: Option<Vec<(String, Option<String>)>>,
             first: bool,
             done: bool,
-            pages: u64,
         }
         impl State {
-            /// The listing is complete: its IDs and unique names go to the client.
+            /// The listing is complete: its IDs and unique names replace the client's.
             fn remember_names(&mut self) {
                 if let Some(names) = self.names.take() {
-                    self.list.client.remember_names(&names);
+                    self.list.client.remember_listing(&names);
                 }
             }
         }
+        let limits = self.limits.unwrap_or_else(|| self.client.listing_limits());
         let state = State {
             marker: self.marker.clone(),
             names: self.marker.is_none().then(Vec::new),
             list: self,
             markers: HashSet::new(),
-            seen: HashSet::new(),
+            guard: Guard::new(limits, "marker"),
             first: true,
             done: false,
-            pages: 0,
         };
         stream::unfold(state, |mut st| async move {
             if st.done {
@@ -117,26 +127,18 @@ impl ListGateways {
                 st.remember_names();
                 return first.then_some((Ok(page), st));
             }
-            st.pages += 1;
-            if st.pages > DEFAULT_MAX_PAGES {
-                st.done = true;
-                let err = Error::pagination(format!(
-                    "stopped after {DEFAULT_MAX_PAGES} pages of gateways (the listing's cap)"
-                ));
-                return Some((Err(err), st));
-            }
-            let returned = page.gateways.len();
-            page.gateways.retain(|g| match g.id() {
-                Some(id) => st.seen.insert(id.to_owned()),
-                None => true,
+            let returned = page.gateways.len() as u64;
+            let marker = st.marker.clone();
+            let checked = st.guard.count(returned, page.body_bytes).and_then(|()| {
+                st.guard.dedupe(
+                    &mut page.gateways,
+                    |g| g.id().map(str::to_owned),
+                    || format!("{:?}", marker.as_deref().unwrap_or("")),
+                )
             });
-            if page.gateways.is_empty() {
+            if let Err(e) = checked {
                 st.done = true;
-                let err = Error::pagination(format!(
-                    "the page after marker {:?} repeated {returned} gateway(s) already seen",
-                    st.marker.as_deref().unwrap_or("")
-                ));
-                return Some((Err(err), st));
+                return Some((Err(e), st));
             }
             if let Some(names) = &mut st.names {
                 names.extend(
@@ -144,6 +146,12 @@ impl ListGateways {
                         .iter()
                         .filter_map(|g| Some((g.id()?.to_owned(), g.name().map(str::to_owned)))),
                 );
+            }
+            if let Some(next) = &page.next_marker
+                && let Err(e) = st.guard.check_marker(next)
+            {
+                st.done = true;
+                return Some((Err(e), st));
             }
             match page.next_marker.clone() {
                 None => {
@@ -153,7 +161,8 @@ impl ListGateways {
                 Some(next) if !st.markers.insert(next.clone()) => {
                     st.done = true;
                     let err = Error::pagination(format!(
-                        "the service repeated the marker {next:?}; stopping instead of looping"
+                        "the service repeated the marker of an earlier page ({} bytes); stopping instead of looping",
+                        next.len()
                     ));
                     return Some((Err(err), st));
                 }

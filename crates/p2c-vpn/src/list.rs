@@ -1,7 +1,5 @@
-//! Listing connections: one page, or every page as a lazy stream.
-
-use std::collections::HashSet;
-use std::hash::{Hash as _, Hasher as _};
+//! Listing connections: one page, or every page as a lazy stream (offset paging, on the
+//! safeguards of `pager.rs`).
 
 use futures::FutureExt as _;
 use futures::future::BoxFuture;
@@ -10,8 +8,10 @@ use futures::{StreamExt as _, TryStreamExt as _};
 use uuid::Uuid;
 
 use crate::client::Client;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Setting};
+use crate::execute::check_param;
 use crate::model::{Connection, Page};
+use crate::pager::{Guard, ListingLimits};
 
 /// Page size used by [`ListConnections::stream`] and friends unless set.
 pub const DEFAULT_PAGE_SIZE: u32 = 100;
@@ -21,12 +21,6 @@ pub const DEFAULT_PAGE_SIZE: u32 = 100;
 /// page, 4 pages in flight list 10,000 connections about 3x faster than one at a time.
 pub const DEFAULT_READ_AHEAD: usize = 4;
 
-/// Default cap on the pages of one listing: 10,000 (a million connections at the default
-/// page size; a gateway allows at most 500).
-pub const DEFAULT_MAX_PAGES: u64 = 10_000;
-/// Default cap on the records of one listing: 1,000,000.
-pub const DEFAULT_MAX_RECORDS: u64 = 1_000_000;
-
 /// A request to list a gateway's connections; made by [`Client::connections`].
 ///
 /// - [`send`](Self::send) makes one request with the given `limit`/`offset` (none: the
@@ -35,11 +29,13 @@ pub const DEFAULT_MAX_RECORDS: u64 = 1_000_000;
 ///   walk every page lazily with `limit`/`offset`, starting at `offset` (default 0).
 ///
 /// Paging is defensive: it stops when the offset reaches `total_count` or a page comes back
-/// empty; follows a `total_count` that changes between pages; drops connections already
-/// seen (by `connection_id`); and fails with
-/// [`ErrorKind::Pagination`](crate::ErrorKind::Pagination) instead of looping when a page
-/// brings nothing new (a server ignoring `offset`). A list that shrinks mid-way ends early
-/// with what was seen.
+/// empty; follows a `total_count` that changes between pages; pages at the stride of a
+/// server that returns fewer records than asked (learnt from the first page, so read-ahead
+/// requests are not wasted); drops connections already seen (by `connection_id`); fails
+/// with [`ErrorKind::Pagination`](crate::ErrorKind::Pagination) instead of looping when a
+/// page brings nothing new (a server ignoring `offset`), and at the client's
+/// [`ListingLimits`] (pages, records, bytes). A list that shrinks mid-way ends early with
+/// what was seen.
 #[derive(Clone, Debug)]
 #[must_use = "a listing does nothing until sent or streamed"]
 pub struct ListConnections {
@@ -49,8 +45,9 @@ pub struct ListConnections {
     offset: Option<u32>,
     page_size: Option<u32>,
     read_ahead: usize,
-    max_pages: u64,
-    max_records: u64,
+    max_pages: Option<u64>,
+    max_records: Option<u64>,
+    max_bytes: Option<u64>,
 }
 
 impl ListConnections {
@@ -62,8 +59,9 @@ impl ListConnections {
             offset: None,
             page_size: None,
             read_ahead: DEFAULT_READ_AHEAD,
-            max_pages: DEFAULT_MAX_PAGES,
-            max_records: DEFAULT_MAX_RECORDS,
+            max_pages: None,
+            max_records: None,
+            max_bytes: None,
         }
     }
 
@@ -95,25 +93,43 @@ impl ListConnections {
     }
 
     /// Stops a stream with an [`ErrorKind::Pagination`](crate::ErrorKind::Pagination) error
-    /// after this many pages (default [`DEFAULT_MAX_PAGES`]), so a server whose
-    /// `total_count` never ends cannot keep the caller paging forever.
+    /// after this many pages (default: the client's [`ListingLimits::max_pages`]), so a
+    /// server whose `total_count` never ends cannot keep the caller paging forever.
     pub fn max_pages(mut self, pages: u64) -> Self {
-        self.max_pages = pages;
+        self.max_pages = Some(pages);
         self
     }
 
-    /// Likewise after this many records (default [`DEFAULT_MAX_RECORDS`]).
+    /// Likewise after this many records (default: [`ListingLimits::max_records`]).
     pub fn max_records(mut self, records: u64) -> Self {
-        self.max_records = records;
+        self.max_records = Some(records);
         self
+    }
+
+    /// Likewise after this many bytes of response bodies (default:
+    /// [`ListingLimits::max_bytes`]).
+    pub fn max_bytes(mut self, bytes: u64) -> Self {
+        self.max_bytes = Some(bytes);
+        self
+    }
+
+    fn limits(&self) -> ListingLimits {
+        let mut limits = self.client.listing_limits();
+        limits.max_pages = self.max_pages.unwrap_or(limits.max_pages);
+        limits.max_records = self.max_records.unwrap_or(limits.max_records);
+        limits.max_bytes = self.max_bytes.unwrap_or(limits.max_bytes);
+        limits
     }
 
     /// Makes one request and returns its page.
     pub async fn send(self) -> Result<Page> {
-        let gateway_id = self.client.resolve_gateway(&self.gateway_id).await?;
-        self.client
-            .fetch_page(&gateway_id, self.limit, self.offset)
-            .await
+        let client = &self.client;
+        let (_, page) = client
+            .on_gateway(&self.gateway_id, |id| async move {
+                client.fetch_page(&id, self.limit, self.offset).await
+            })
+            .await?;
+        Ok(page)
     }
 
     /// Every page, fetched one after another (the stream is `Unpin`: no pinning needed) as the stream is polled. The first page is
@@ -123,17 +139,14 @@ impl ListConnections {
         let pager = Pager {
             scheduled: u64::from(self.offset.unwrap_or(0)),
             read_ahead: self.read_ahead.max(1),
+            guard: Guard::new(self.limits(), "offset"),
             list: self,
             page_size,
             inflight: FuturesOrdered::new(),
             total: None,
-            seen: HashSet::new(),
             first: true,
             done: false,
             resolved: None,
-            pages: 0,
-            records: 0,
-            page_hashes: HashSet::new(),
         };
         stream::unfold(pager, |mut pager| async move {
             let item = pager.next_page().await?;
@@ -164,16 +177,11 @@ struct Pager {
     scheduled: u64,
     inflight: FuturesOrdered<BoxFuture<'static, (u64, Result<Page>)>>,
     total: Option<u64>,
-    seen: HashSet<Uuid>,
+    guard: Guard<Uuid>,
     first: bool,
     done: bool,
     /// The gateway's ID, once resolved from what the caller named.
     resolved: Option<String>,
-    /// Pages and records received so far, against the listing's caps.
-    pages: u64,
-    records: u64,
-    /// Content hashes of pages holding records without IDs.
-    page_hashes: HashSet<u64>,
 }
 
 impl Pager {
@@ -183,16 +191,9 @@ impl Pager {
         let limit = self.page_size;
         self.inflight.push_back(
             async move {
-                // The API's offset is an int32: paging past it is the listing's failure
-                // (a server whose total never ends), not the caller's input.
-                let result = match u32::try_from(offset) {
-                    Ok(o) if o <= i32::MAX as u32 => {
-                        client.fetch_page(&gateway, Some(limit), Some(o)).await
-                    }
-                    _ => Err(Error::pagination(format!(
-                        "offset {offset} is beyond the API's range (0..={})",
-                        i32::MAX
-                    ))),
+                let result = match offset_param(offset) {
+                    Ok(o) => client.fetch_page(&gateway, Some(limit), Some(o)).await,
+                    Err(e) => Err(e),
                 };
                 (offset, result)
             }
@@ -200,42 +201,50 @@ impl Pager {
         );
     }
 
+    /// The first page, which also resolves the gateway (once more if a remembered name
+    /// turns out to have moved).
+    async fn first_page(&mut self) -> Result<(u64, Page)> {
+        let client = self.list.client.clone();
+        let (offset, limit) = (self.scheduled, self.page_size);
+        let o = offset_param(offset)?;
+        let (id, page) = client
+            .on_gateway(&self.list.gateway_id, |id| {
+                let client = client.clone();
+                async move { client.fetch_page(&id, Some(limit), Some(o)).await }
+            })
+            .await?;
+        self.resolved = Some(id);
+        self.scheduled += u64::from(self.page_size);
+        Ok((offset, page))
+    }
+
     async fn next_page(&mut self) -> Option<Result<Page>> {
         if self.done {
             return None;
         }
-        if self.resolved.is_none() {
-            match self
-                .list
-                .client
-                .resolve_gateway(&self.list.gateway_id)
-                .await
-            {
-                Ok(id) => self.resolved = Some(id),
-                Err(e) => {
-                    self.done = true;
-                    return Some(Err(e));
-                }
-            }
-        }
-        // Until the first page tells us the total, go one page at a time; after that keep
-        // up to `read_ahead` requests in flight, never past the latest total.
-        let window = if self.total.is_some() {
-            self.read_ahead
+        let next = if self.resolved.is_none() {
+            self.first_page().await
         } else {
-            1
+            // Keep up to `read_ahead` requests in flight, never past the latest total
+            // (without one, one page at a time).
+            let window = if self.total.is_some() {
+                self.read_ahead
+            } else {
+                1
+            };
+            while self.inflight.len() < window
+                && self
+                    .total
+                    .map_or(self.inflight.is_empty(), |total| self.scheduled < total)
+            {
+                self.request(self.scheduled);
+                self.scheduled += u64::from(self.page_size);
+            }
+            let (offset, result) = self.inflight.next().await?;
+            result.map(|page| (offset, page))
         };
-        while self.inflight.len() < window
-            && self
-                .total
-                .map_or(self.inflight.is_empty(), |total| self.scheduled < total)
-        {
-            self.request(self.scheduled);
-            self.scheduled += u64::from(self.page_size);
-        }
-        let (offset, result) = self.inflight.next().await?;
-        let mut page = match result {
-            Ok(page) => page,
+        let (offset, mut page) = match next {
+            Ok(next) => next,
             Err(e) => {
                 self.done = true;
                 return Some(Err(e));
@@ -256,53 +265,31 @@ impl Pager {
             self.done = true;
             return first.then_some(Ok(page));
         }
-        self.pages += 1;
-        self.records += returned;
-        if self.pages > self.list.max_pages || self.records > self.list.max_records {
-            self.done = true;
-            return Some(Err(Error::pagination(format!(
-                "stopped after {} page(s) and {} record(s): the listing passed its cap of {} \
-                 pages or {} records (raise it with max_pages / max_records if the gateway \
-                 really has that many)",
-                self.pages, self.records, self.list.max_pages, self.list.max_records
-            ))));
-        }
-        // A server that ignores `offset` and sends records without IDs: recognise a page by
-        // its content instead.
-        if page.connections.iter().any(|c| c.connection_id().is_none()) {
-            let mut hasher = std::collections::hash_map::DefaultHasher::new();
-            for c in &page.connections {
-                serde_json::to_string(c)
-                    .unwrap_or_default()
-                    .hash(&mut hasher);
-            }
-            if !self.page_hashes.insert(hasher.finish()) {
-                self.done = true;
-                return Some(Err(Error::pagination(format!(
-                    "the page at offset {offset} repeated an earlier page ({returned} \
-                     connection(s) without IDs); the server appears to ignore `offset`"
-                ))));
-            }
-        }
-        page.connections.retain(|c| match c.connection_id() {
-            Some(id) => self.seen.insert(id),
-            None => true,
+        let checked = self.guard.count(returned, page.body_bytes).and_then(|()| {
+            self.guard
+                .dedupe(&mut page.connections, Connection::connection_id, || {
+                    offset.to_string()
+                })
         });
-        if page.connections.is_empty() {
+        if let Err(e) = checked {
             self.done = true;
-            return Some(Err(Error::pagination(format!(
-                "the page at offset {offset} repeated {returned} connection(s) already seen; \
-                 the server appears to ignore `offset`"
-            ))));
+            return Some(Err(e));
         }
         if returned < u64::from(self.page_size) {
             match self.total {
                 // Without a total, a short page is the last one.
                 None => self.done = true,
-                // A short page before the end (a server capping `limit` below our page
-                // size): drop the pages requested at the old stride and resume right after
-                // what this page returned.
+                // The first page is short of a total: the server caps `limit` below our
+                // page size. Page at its stride from now on (nothing is in flight yet).
+                Some(total) if first && offset + returned < total => {
+                    self.page_size = u32::try_from(returned).unwrap_or(u32::MAX);
+                    self.scheduled = offset + returned;
+                }
+                // A short page later, before the end (a server that changed its page
+                // size): the pages in flight were asked at the old stride and would leave
+                // gaps; ask again from right after this page.
                 Some(total) if offset + returned < total => {
+                    self.page_size = u32::try_from(returned).unwrap_or(u32::MAX);
                     self.inflight = FuturesOrdered::new();
                     self.scheduled = offset + returned;
                 }
@@ -311,4 +298,19 @@ impl Pager {
         }
         Some(Ok(page))
     }
+}
+
+/// An offset of the listing as the API's int32: paging past it is the listing's failure
+/// (a server whose total never ends), not the caller's input.
+fn offset_param(offset: u64) -> Result<u32> {
+    u32::try_from(offset)
+        .ok()
+        .and_then(|o| check_param(Setting::Offset, &p2c_vpn_api::params::OFFSET, o).ok())
+        .ok_or_else(|| {
+            Error::pagination(format!(
+                "offset {offset} is beyond the API's range ({}..={})",
+                p2c_vpn_api::params::OFFSET.start(),
+                p2c_vpn_api::params::OFFSET.end()
+            ))
+        })
 }

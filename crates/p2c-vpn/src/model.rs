@@ -43,9 +43,10 @@ impl Connection {
         self.0.timestamp
     }
 
-    /// How long the client had been connected when the counters were sampled.
-    pub fn connected_for(&self) -> Option<chrono::Duration> {
-        Some(self.observed_at()? - self.established_at()?)
+    /// How long the client had been connected when the counters were sampled (`None`
+    /// when either time is absent, or the sample is older than the connection).
+    pub fn connected_for(&self) -> Option<std::time::Duration> {
+        (self.observed_at()? - self.established_at()?).to_std().ok()
     }
 
     /// The client's public IP address (`client_ip`); `None` when masked (`100.***.***.100`).
@@ -142,14 +143,19 @@ pub struct Page {
     pub total_count: Option<i64>,
     /// The request ID (the `X-Request-Id` header, else the body's `request_id`).
     pub request_id: Option<String>,
+    /// Bytes of the response body (what a listing's
+    /// [`max_bytes`](crate::ListingLimits::max_bytes) counts).
+    pub body_bytes: u64,
 }
 
 impl Page {
     pub(crate) fn from_api(
         body: api::ListP2cVgwConnectionsResponse,
         header_id: Option<String>,
+        body_bytes: u64,
     ) -> Self {
         Self {
+            body_bytes,
             // Same layout on both sides, so this reuses the vector's allocation.
             connections: body.connections.into_iter().map(Connection).collect(),
             total_count: body.total_count,
@@ -226,11 +232,18 @@ pub struct GatewayPage {
     pub next_marker: Option<String>,
     /// The request ID (the `X-Request-Id` header, else the body's `request_id`).
     pub request_id: Option<String>,
+    /// Bytes of the response body.
+    pub body_bytes: u64,
 }
 
 impl GatewayPage {
-    pub(crate) fn from_api(body: api::ListP2cVgwsResponse, header_id: Option<String>) -> Self {
+    pub(crate) fn from_api(
+        body: api::ListP2cVgwsResponse,
+        header_id: Option<String>,
+        body_bytes: u64,
+    ) -> Self {
         Self {
+            body_bytes,
             gateways: body.p2c_vpn_gateways.into_iter().map(Gateway).collect(),
             total_count: body.total_count,
             next_marker: body
@@ -267,7 +280,7 @@ mod tests {
         assert_eq!(c.user_name(), Some("alice"));
         assert_eq!(
             c.connected_for(),
-            Some(chrono::Duration::milliseconds(20_787))
+            Some(std::time::Duration::from_millis(20_787))
         );
         assert_eq!(c.inbound_bytes(), Some(4185));
         assert_eq!(c.outbound_bytes(), None, "absent");

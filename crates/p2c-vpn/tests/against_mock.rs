@@ -93,7 +93,12 @@ async fn disconnect_then_list_and_disconnect_again() {
     let victim = before[2].connection_id().expect("id").to_string();
 
     let outcome = client
-        .disconnect("dev", &victim)
+        .disconnect(
+            "dev",
+            victim
+                .parse::<p2c_vpn::ConnectionId>()
+                .expect("a connection ID"),
+        )
         .await
         .expect("disconnects");
     assert!(
@@ -127,7 +132,12 @@ async fn disconnect_then_list_and_disconnect_again() {
 
     // Again: the connection is already gone; an unknown one likewise.
     let again = client
-        .disconnect("gw-d", &victim)
+        .disconnect(
+            "gw-d",
+            victim
+                .parse::<p2c_vpn::ConnectionId>()
+                .expect("a connection ID"),
+        )
         .await
         .expect("not a failure");
     assert!(
@@ -135,13 +145,23 @@ async fn disconnect_then_list_and_disconnect_again() {
         "{again:?}"
     );
     let unknown = client
-        .disconnect("gw-d", "00000000-0000-4000-8000-000000000000")
+        .disconnect(
+            "gw-d",
+            "00000000-0000-4000-8000-000000000000"
+                .parse::<p2c_vpn::ConnectionId>()
+                .expect("a connection ID"),
+        )
         .await
         .expect("not a failure");
     assert!(matches!(unknown, Disconnected::AlreadyGone { .. }));
     // An unknown gateway (by ID) is an error.
     let err = client
-        .disconnect("7b000000-0000-4000-8000-000000000000", &victim)
+        .disconnect(
+            "7b000000-0000-4000-8000-000000000000",
+            victim
+                .parse::<p2c_vpn::ConnectionId>()
+                .expect("a connection ID"),
+        )
         .await
         .expect_err("no such gateway");
     assert_eq!(err.error_code(), Some("VPN.0004"));

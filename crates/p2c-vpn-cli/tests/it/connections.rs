@@ -135,8 +135,9 @@ fn without_gateway_every_gateway_is_listed() {
     assert!(text.contains("GATEWAY"), "{text}");
     assert!(
         text.contains("gateway lab: 3 connections")
-            && text.contains("gateway office: 5 connections")
-            && text.contains("gateway office: 2 connections")
+            // Two gateways share the name "office": each is told apart by its ID's prefix.
+            && text.contains("gateway office (11111111): 5 connections")
+            && text.contains("gateway office (22222222): 2 connections")
             && text.contains("10 connections on 3 gateways"),
         "{text}"
     );
@@ -317,4 +318,20 @@ fn an_unknown_column_is_a_usage_error_listing_the_available_ones() {
         .code(2)
         .stderr(predicate::str::contains("--columns"));
     assert!(mock.server.requests().is_empty(), "checked before sending");
+}
+
+#[test]
+fn one_gateway_named_by_name_and_by_id_is_listed_once() {
+    let mock = mock();
+    let out = list(&mock, &["--gateway", "lab", "--gateway", LAB]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    // One gateway: no gateway column, no "on 2 gateways" footer.
+    assert!(!text.contains("on 2 gateways"), "{text}");
+    assert_eq!(text.matches("ivan.smith").count(), 1, "{text}");
+    let out = list(
+        &mock,
+        &["--gateway", "lab", "--gateway", LAB, "-o", "ndjson"],
+    );
+    assert_eq!(ndjson(&stdout(&out)).len(), 3);
 }

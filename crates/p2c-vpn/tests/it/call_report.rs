@@ -91,7 +91,15 @@ async fn every_path(client: &Client) -> Vec<(&'static str, Error)> {
     );
     push(
         "disconnect",
-        client.disconnect(GATEWAY, CONNECTION).await.map(drop),
+        client
+            .disconnect(
+                GATEWAY,
+                CONNECTION
+                    .parse::<p2c_vpn::ConnectionId>()
+                    .expect("a connection ID"),
+            )
+            .await
+            .map(drop),
     );
     errors
 }

@@ -43,7 +43,11 @@ async fn disconnect_posts_once_and_reports_the_request_id() {
         .mount(&server)
         .await;
     let outcome = client(&server)
-        .disconnect(GATEWAY, CONN)
+        .disconnect(
+            GATEWAY,
+            CONN.parse::<p2c_vpn::ConnectionId>()
+                .expect("a connection ID"),
+        )
         .await
         .expect("disconnects");
     assert_eq!(
@@ -67,7 +71,11 @@ async fn a_connection_already_gone_is_reported_as_such() {
         .await;
     gateway_exists(&server, true).await;
     let outcome = client(&server)
-        .disconnect(GATEWAY, CONN)
+        .disconnect(
+            GATEWAY,
+            CONN.parse::<p2c_vpn::ConnectionId>()
+                .expect("a connection ID"),
+        )
         .await
         .expect("not a failure");
     assert!(
@@ -86,7 +94,11 @@ async fn an_unknown_gateway_is_an_error() {
         .await;
     gateway_exists(&server, false).await;
     let err = client(&server)
-        .disconnect(GATEWAY, CONN)
+        .disconnect(
+            GATEWAY,
+            CONN.parse::<p2c_vpn::ConnectionId>()
+                .expect("a connection ID"),
+        )
         .await
         .expect_err("no such gateway");
     assert_eq!(err.kind(), ErrorKind::Service);
@@ -94,7 +106,7 @@ async fn an_unknown_gateway_is_an_error() {
 }
 
 #[tokio::test]
-async fn a_lost_answer_is_retried_and_the_retry_sees_it_gone() {
+async fn a_lost_answer_is_retried_and_a_404_then_is_unconfirmed_never_already_gone() {
     let server = MockServer::start().await;
     // The first attempt disconnected but its answer was a 503 from a proxy; the retry
     // finds the connection gone.
@@ -112,10 +124,18 @@ async fn a_lost_answer_is_retried_and_the_retry_sees_it_gone() {
         .await;
     gateway_exists(&server, true).await;
     let outcome = client(&server)
-        .disconnect(GATEWAY, CONN)
+        .disconnect(
+            GATEWAY,
+            CONN.parse::<p2c_vpn::ConnectionId>()
+                .expect("a connection ID"),
+        )
         .await
         .expect("retried");
-    assert!(matches!(outcome, Disconnected::AlreadyGone { .. }));
+    // The first attempt may have been the one that disconnected it.
+    assert!(
+        matches!(outcome, Disconnected::Unconfirmed { .. }),
+        "{outcome:?}"
+    );
     let posts = server
         .received_requests()
         .await
@@ -129,9 +149,22 @@ async fn a_lost_answer_is_retried_and_the_retry_sees_it_gone() {
 #[tokio::test]
 async fn hostile_connection_ids_are_refused_before_sending() {
     let server = MockServer::start().await;
-    for id in ["", "..", "a/b", "a?b"] {
-        let err = client(&server).disconnect(GATEWAY, id).await.expect_err(id);
+    for id in [
+        "",
+        "..",
+        "a/b",
+        "a?b",
+        "not-a-uuid",
+        "{4f08c74b-a132-4993-a1ce-183ba6574995}",
+        "urn:uuid:4f08c74b-a132-4993-a1ce-183ba6574995",
+    ] {
+        let err = id.parse::<p2c_vpn::ConnectionId>().expect_err(id);
         assert_eq!(err.kind(), ErrorKind::InvalidInput, "{id:?}");
+        assert_eq!(
+            err.setting(),
+            Some(p2c_vpn::Setting::ConnectionId),
+            "{id:?}"
+        );
     }
     assert!(
         server
@@ -140,4 +173,25 @@ async fn hostile_connection_ids_are_refused_before_sending() {
             .expect("recorded")
             .is_empty()
     );
+}
+
+#[tokio::test]
+async fn connection_ids_are_sent_exactly_as_written() {
+    let server = MockServer::start().await;
+    let upper = "4F08C74B-A132-4993-A1CE-183BA6574995";
+    Mock::given(method("POST"))
+        .and(path(format!(
+            "/v5/{PROJECT}/p2c-vpn-gateways/{GATEWAY}/connections/{upper}/disconnect"
+        )))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let id: p2c_vpn::ConnectionId = upper.parse().expect("upper case is a UUID");
+    assert_eq!(id.to_string(), upper, "not rewritten");
+    let outcome = client(&server)
+        .disconnect(GATEWAY, &id)
+        .await
+        .expect("sent as written");
+    assert!(matches!(outcome, Disconnected::Disconnected { .. }));
 }

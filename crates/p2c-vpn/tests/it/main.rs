@@ -10,6 +10,8 @@ mod disconnect;
 mod errors;
 mod gateways;
 mod hostile_server;
+mod listing_limits;
+mod names;
 mod paging;
 mod retries;
 mod tls;
