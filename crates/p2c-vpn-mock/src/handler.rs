@@ -776,7 +776,28 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, request: Request) 
             )
         }
         _ => match axum::body::to_bytes(body, MAX_BODY).await {
-            Ok(body) => shared.serve(route.as_ref(), &parts, &body, fault, &request_id),
+            Ok(body) => {
+                let reply = shared.serve(route.as_ref(), &parts, &body, fault, &request_id);
+                match fault {
+                    Some(Fault::AppliedThenStatus(status)) => Reply::error(
+                        *status,
+                        code_for(*status),
+                        "injected failure after the request was applied",
+                        &request_id,
+                    ),
+                    Some(Fault::AppliedThenHang) => {
+                        let mut shutdown = shared.shutdown.clone();
+                        let _ = shutdown.wait_for(|stop| *stop).await;
+                        Reply::error(
+                            StatusCode::SERVICE_UNAVAILABLE,
+                            "VPN.0002",
+                            "the mock server is shutting down",
+                            &request_id,
+                        )
+                    }
+                    _ => reply,
+                }
+            }
             Err(_) => Reply::error(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "APIGW.0201",
