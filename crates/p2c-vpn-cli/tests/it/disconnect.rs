@@ -620,3 +620,134 @@ fn on_a_terminal_it_asks_first() {
     );
     assert_disconnected(&mock, &before, &gone);
 }
+
+#[test]
+fn connection_ids_are_sent_as_written() {
+    let mock = mock();
+    let before = connections(&mock, OFFICE);
+    let upper = id(&before[0]).to_uppercase();
+    let braced = format!("{{{}}}", id(&before[1]));
+    mock.server.clear_requests();
+    let out = disconnect(
+        &mock,
+        &[
+            "--gateway",
+            "office",
+            "--connection-id",
+            &upper,
+            "--connection-id",
+            &braced,
+            "--yes",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    // Never rewritten to the canonical form.
+    assert_eq!(
+        disconnect_requests(&mock),
+        HashSet::from([
+            upper.clone(),
+            braced.replace('{', "%7B").replace('}', "%7D")
+        ])
+    );
+    assert!(
+        stdout(&out).contains(&format!("disconnected  {upper}")),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn a_lost_answer_is_outcome_unknown_never_already_gone() {
+    let mock = mock();
+    let before = connections(&mock, OFFICE);
+    // ShowP2cVgw and the listing go through; the disconnect is applied, its answer lost.
+    mock.server
+        .faults()
+        .push(Fault::Latency(Duration::ZERO))
+        .push(Fault::Latency(Duration::ZERO))
+        .push(Fault::AppliedThenHang);
+    let out = disconnect(
+        &mock,
+        &[
+            "--gateway",
+            OFFICE,
+            "--connection-id",
+            &id(&before[0]),
+            "--yes",
+            "--retries",
+            "0",
+            "--timeout",
+            "1s",
+        ],
+    );
+    let text = stdout(&out);
+    assert_ne!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("unknown") && l.contains("outcome unknown")),
+        "{text}"
+    );
+    assert!(!text.contains("already gone  "), "{text}");
+    assert!(
+        text.contains("0 disconnected, 0 already gone, 1 failed"),
+        "{text}"
+    );
+    assert_eq!(connections(&mock, OFFICE).len(), 7, "it was applied");
+}
+
+/// A mock whose service masks client addresses, as Huawei's documentation shows.
+fn masked_mock() -> Mock {
+    Mock::start(|b| {
+        b.seed(21)
+            .frozen_clock(frozen_at())
+            .masked_ips(true)
+            .gateway_with(MockGateway::new(OFFICE).name("office").connections(8))
+    })
+}
+
+#[test]
+fn client_ip_accepts_the_masked_form_and_matches_it_as_printed() {
+    let mock = masked_mock();
+    let before = connections(&mock, OFFICE);
+    let shown = before[2]["client_ip"].as_str().unwrap().to_owned();
+    assert!(shown.contains(".***.***."), "{shown}");
+    let gone: HashSet<String> = before
+        .iter()
+        .filter(|c| c["client_ip"] == shown.as_str())
+        .map(id)
+        .collect();
+    mock.server.clear_requests();
+    let out = disconnect(
+        &mock,
+        &["--gateway", "office", "--client-ip", &shown, "--yes"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_disconnected(&mock, &before, &gone);
+}
+
+#[test]
+fn a_real_address_against_masked_addresses_says_so() {
+    let mock = masked_mock();
+    let before = connections(&mock, OFFICE);
+    let shown = before[0]["client_ip"].as_str().unwrap().to_owned();
+    let real = shown.replace("***", "7");
+    mock.server.clear_requests();
+    let out = disconnect(
+        &mock,
+        &["--gateway", "office", "--client-ip", &real, "--dry-run"],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    let err = stderr(&out);
+    assert!(err.contains("masks client addresses"), "{err}");
+    assert!(!stdout(&out).contains("nothing to do"), "{}", stdout(&out));
+    assert_eq!(mock.count(Operation::DeleteP2cVgwConnection), 0);
+    // Not an address, nor the masked form.
+    for bad in ["100.***.7.100", "***.***.***.***", "100.*.*.100"] {
+        mock.run(
+            &["connections", "disconnect"],
+            &["--gateway", "office", "--client-ip", bad, "--yes"],
+        )
+        .assert()
+        .code(2);
+    }
+}
