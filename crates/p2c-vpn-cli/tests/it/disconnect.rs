@@ -751,3 +751,70 @@ fn a_real_address_against_masked_addresses_says_so() {
         .code(2);
     }
 }
+
+#[test]
+fn a_match_without_an_id_is_a_failure_not_already_gone() {
+    let mock = Mock::start(|b| {
+        b.seed(21).frozen_clock(frozen_at()).gateway_with(
+            MockGateway::new(OFFICE)
+                .name("office")
+                .connections(4)
+                .users(["alice", "bob"])
+                .without_connection_ids(),
+        )
+    });
+    let out = disconnect(
+        &mock,
+        &[
+            "--gateway",
+            "office",
+            "--user",
+            "alice",
+            "--user",
+            "bob",
+            "--yes",
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(4),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let text = stdout(&out);
+    let listed = connections(&mock, OFFICE).len();
+    assert_eq!(listed, 4);
+    assert_eq!(
+        text.lines()
+            .filter(|l| l.starts_with("failed")
+                && l.contains("cannot disconnect: the service gave no ID"))
+            .count(),
+        listed,
+        "{text}"
+    );
+    assert!(!text.contains("already gone  "), "{text}");
+    assert!(
+        text.contains(&format!("0 disconnected, 0 already gone, {listed} failed")),
+        "{text}"
+    );
+    assert_eq!(mock.count(Operation::DeleteP2cVgwConnection), 0);
+    // The dry run says so too.
+    let out = disconnect(
+        &mock,
+        &[
+            "--gateway",
+            "office",
+            "--user",
+            "alice",
+            "--user",
+            "bob",
+            "--dry-run",
+        ],
+    );
+    assert!(
+        stdout(&out).contains("no ID: cannot be disconnected"),
+        "{}",
+        stdout(&out)
+    );
+}
