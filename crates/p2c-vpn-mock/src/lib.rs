@@ -44,7 +44,9 @@
 //! [`MockServerBuilder::gateway`]`(id, connections)` adds a gateway with default
 //! attributes, [`MockServerBuilder::gateway_named`]`(id, name, connections)` names it,
 //! and [`MockServerBuilder::gateway_with`]`(`[`MockGateway`]`::new(id).name(…).connections(n).max_connections(m).created_at(t))`
-//! sets everything. Defaults: name `p2c-vpngw-` + the first 8 characters of the id;
+//! sets everything; [`MockGateway::users`] picks its clients' user names (so a test can
+//! look for `alice`), [`MockGateway::without_connection_ids`] lists its connections without
+//! `connection_id`. Defaults: name `p2c-vpngw-` + the first 8 characters of the id;
 //! `max_connection_number` twice the connections, within `10..=500` (never below the
 //! connections); `created_at` 1 to 400 days before the clock's start, from the seed and
 //! the id, distinct per gateway. The other attributes are fixed or seed-derived: status
@@ -150,7 +152,7 @@
 //! [`MockServer::faults`] injects [`Fault`]s at runtime into every operation, IAM and
 //! disconnect included (latency, failures, 429 with `Retry-After`, HTML 502, truncated
 //! or reset bodies, hangs, a server that ignores `offset` or `marker`, a field of the
-//! wrong type); [`MockServer::requests`] returns what was received, for assertions, each
+//! wrong type, an answer lost after the request was applied); [`MockServer::requests`] returns what was received, for assertions, each
 //! [`RecordedRequest`] with the [`Operation`] it was routed to (count IAM lookups with
 //! `r.operation == Some(Operation::KeystoneListProjects)`).
 //!
@@ -164,6 +166,15 @@
 //! (`HUAWEICLOUD_SDK_IAM_ENDPOINT` is the base URL: it serves IAM too). It refuses a
 //! non-loopback address unless `--allow-remote` is given. The crate's `README.md` has a
 //! copy-paste walkthrough: the binary, then the `p2c-vpn` CLI against it.
+//!
+//! # Stability
+//!
+//! The crate is published for users' tests: [`MockServer`], [`MockServerBuilder`],
+//! [`MockGateway`], [`Faults`], [`Fault`], [`RecordedRequest`] and [`Operation`] change only
+//! with a new minor (0.x) version; [`Fault`], [`Operation`], [`GatewayInfo`] and
+//! [`RecordedRequest`] are `#[non_exhaustive]`, so new faults, operations and fields are not
+//! breaking. Generated data stays the same for a seed until `chacha20` or `rand` changes minor
+//! version (see above).
 //!
 //! The server runs on the Tokio runtime it was started on, in the background; it stops
 //! when the [`MockServer`] is dropped (or [`MockServer::shutdown`] is awaited).

@@ -15,3 +15,9 @@
 pub mod disconnect;
 pub mod sample;
 pub mod select;
+
+/// The mock's README example (a user's test against `p2c-vpn-mock`), compiled as a doctest
+/// here, where `p2c-vpn` and the mock are both at hand, so it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../../p2c-vpn-mock/README.md")]
+struct MockReadme;
