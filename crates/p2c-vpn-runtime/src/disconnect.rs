@@ -281,15 +281,21 @@ impl Plan {
 pub async fn plan(client: &Client, gateway: &str, selector: &Selector) -> p2c_vpn::Result<Plan> {
     let found = client.gateway(gateway).await?;
     let gateway_id = client.resolve_gateway(gateway).await?;
-    let gateway_name = match found.id() {
-        Some(id) if id == gateway_id => found.name().map(str::to_owned),
-        _ => None,
-    };
+    let gateway_name = name_for(&gateway_id, &found);
     let connections = client
         .connections(gateway_id.as_str())
         .collect_all()
         .await?;
     Ok(plan_from(gateway_id, gateway_name, &connections, selector))
+}
+
+/// The name `found` gives, if it is about `gateway_id`: a `ShowP2cVgw` answer about another
+/// gateway never names the one the requests go to.
+fn name_for(gateway_id: &str, found: &p2c_vpn::Gateway) -> Option<String> {
+    match found.id() {
+        Some(id) if id == gateway_id => found.name().map(str::to_owned),
+        _ => None,
+    }
 }
 
 /// [`plan`] over a listing already fetched.
@@ -331,5 +337,58 @@ pub fn plan_from(
         listed: connections.len(),
         masked_mismatch: selector.masked_mismatch(connections),
         targets,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gateway(id: &str, name: &str) -> p2c_vpn::Gateway {
+        let mut g = p2c_vpn::api::ShowResponseP2cVgw::default();
+        g.id = Some(id.to_owned());
+        g.name = Some(name.to_owned());
+        g.into()
+    }
+
+    #[test]
+    fn an_answer_about_another_gateway_names_nothing() {
+        let asked = "11111111-1111-4111-8111-111111111111";
+        assert_eq!(
+            name_for(asked, &gateway(asked, "office")).as_deref(),
+            Some("office")
+        );
+        let other = gateway(
+            "22222222-2222-4222-8222-222222222222",
+            "TOTALLY-DIFFERENT-gw",
+        );
+        assert_eq!(name_for(asked, &other), None);
+        let plan = plan_from(
+            asked.to_owned(),
+            name_for(asked, &other),
+            &[],
+            &Selector::all(),
+        );
+        assert_eq!((plan.gateway_id(), plan.gateway_name()), (asked, None));
+    }
+
+    #[test]
+    fn outcomes_of_the_library_answers() {
+        let done = Outcome::from_result(Ok(Disconnected::Disconnected { request_id: None }));
+        assert!(matches!(done, Outcome::Disconnected { .. }) && !done.is_failure());
+        let gone = Outcome::from_result(Ok(Disconnected::AlreadyGone { request_id: None }));
+        assert!(matches!(gone, Outcome::AlreadyGone { .. }) && !gone.is_failure());
+        let mut summary = Summary::default();
+        for o in [&done, &gone, &Outcome::NotListed, &Outcome::NoId] {
+            summary.add(o);
+        }
+        assert_eq!(
+            (summary.disconnected, summary.already_gone, summary.failed),
+            (1, 2, 1)
+        );
+        assert_eq!(
+            Outcome::NotListed.to_string(),
+            "not connected (not in the gateway's connections)"
+        );
     }
 }
