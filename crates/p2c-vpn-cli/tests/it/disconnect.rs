@@ -14,6 +14,8 @@ use common::{Mock, frozen_at, stderr, stdout};
 use p2c_vpn_mock::{Fault, MockGateway, Operation, StatusCode};
 use predicates::prelude::*;
 
+mod masked;
+
 const OFFICE: &str = "11111111-1111-4111-8111-111111111111";
 const LAB: &str = "33333333-3333-4333-8333-333333333333";
 const ABSENT: &str = "99999999-9999-4999-8999-999999999999";
@@ -693,63 +695,6 @@ fn a_lost_answer_is_outcome_unknown_never_already_gone() {
         "{text}"
     );
     assert_eq!(connections(&mock, OFFICE).len(), 7, "it was applied");
-}
-
-/// A mock whose service masks client addresses, as Huawei's documentation shows.
-fn masked_mock() -> Mock {
-    Mock::start(|b| {
-        b.seed(21)
-            .frozen_clock(frozen_at())
-            .masked_ips(true)
-            .gateway_with(MockGateway::new(OFFICE).name("office").connections(8))
-    })
-}
-
-#[test]
-fn client_ip_accepts_the_masked_form_and_matches_it_as_printed() {
-    let mock = masked_mock();
-    let before = connections(&mock, OFFICE);
-    let shown = before[2]["client_ip"].as_str().unwrap().to_owned();
-    assert!(shown.contains(".***.***."), "{shown}");
-    let gone: HashSet<String> = before
-        .iter()
-        .filter(|c| c["client_ip"] == shown.as_str())
-        .map(id)
-        .collect();
-    mock.server.clear_requests();
-    let out = disconnect(
-        &mock,
-        &["--gateway", "office", "--client-ip", &shown, "--yes"],
-    );
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert_disconnected(&mock, &before, &gone);
-}
-
-#[test]
-fn a_real_address_against_masked_addresses_says_so() {
-    let mock = masked_mock();
-    let before = connections(&mock, OFFICE);
-    let shown = before[0]["client_ip"].as_str().unwrap().to_owned();
-    let real = shown.replace("***", "7");
-    mock.server.clear_requests();
-    let out = disconnect(
-        &mock,
-        &["--gateway", "office", "--client-ip", &real, "--dry-run"],
-    );
-    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
-    let err = stderr(&out);
-    assert!(err.contains("masks client addresses"), "{err}");
-    assert!(!stdout(&out).contains("nothing to do"), "{}", stdout(&out));
-    assert_eq!(mock.count(Operation::DeleteP2cVgwConnection), 0);
-    // Not an address, nor the masked form.
-    for bad in ["100.***.7.100", "***.***.***.***", "100.*.*.100"] {
-        mock.run(
-            &["connections", "disconnect"],
-            &["--gateway", "office", "--client-ip", bad, "--yes"],
-        )
-        .assert()
-        .code(2);
-    }
 }
 
 #[test]
