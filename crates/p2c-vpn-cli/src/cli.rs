@@ -1,7 +1,6 @@
 //! Command-line arguments (clap derive). The command, flag and value names are a public
 //! contract: scripts depend on them.
 
-use std::net::IpAddr;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -301,17 +300,20 @@ pub struct DisconnectArgs {
     #[arg(long, value_name = "GATEWAY")]
     pub gateway: String,
 
-    /// Selector: this connection (its connection_id, a UUID); repeat the flag for several.
+    /// Selector: this connection (its connection_id, a UUID, sent as written); repeat the
+    /// flag for several.
     #[arg(long = "connection-id", value_name = "ID", value_parser = parse_connection_id)]
-    pub connection_ids: Vec<uuid::Uuid>,
+    pub connection_ids: Vec<p2c_vpn_runtime::select::ConnectionId>,
 
     /// Selector: connections of this client user name (exact); repeat the flag for several.
     #[arg(long = "user", value_name = "NAME")]
     pub users: Vec<String>,
 
-    /// Selector: connections from this public client IP address (client_ip).
-    #[arg(long, value_name = "IP")]
-    pub client_ip: Option<IpAddr>,
+    /// Selector: connections from this public client IP address (client_ip), or the
+    /// masked form a service that masks addresses prints (100.***.***.100), matched as
+    /// printed; repeat the flag for several.
+    #[arg(long, value_name = "IP", value_parser = parse_client_ip)]
+    pub client_ip: Vec<p2c_vpn_runtime::select::ClientIp>,
 
     /// Selector: connections connected for longer than this, e.g. 8h, 1d, 30m (from
     /// connection_established_time to the statistics' timestamp).
@@ -411,9 +413,17 @@ fn offset_parser() -> clap::builder::RangedI64ValueParser<u32> {
     clap::value_parser!(u32).range(i64::from(*range.start())..=i64::from(*range.end()))
 }
 
-fn parse_connection_id(s: &str) -> Result<uuid::Uuid, String> {
-    uuid::Uuid::parse_str(s.trim()).map_err(|_| {
+fn parse_connection_id(s: &str) -> Result<p2c_vpn_runtime::select::ConnectionId, String> {
+    s.trim().parse().map_err(|_| {
         "not a connection ID (expected a UUID such as 4f08c74b-a132-4993-a1ce-183ba6574995)"
+            .to_owned()
+    })
+}
+
+fn parse_client_ip(s: &str) -> Result<p2c_vpn_runtime::select::ClientIp, String> {
+    s.trim().parse().map_err(|_| {
+        "not a client IP (expected an address such as 203.0.113.7 or 2001:db8::1, or the \
+         masked form the service prints, such as 100.***.***.100)"
             .to_owned()
     })
 }

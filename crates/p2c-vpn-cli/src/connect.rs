@@ -115,27 +115,29 @@ pub fn from_flags(args: &ClientArgs, matches: &clap::ArgMatches) -> Result<Clien
     client(args, &target(args, Some(matches))?)
 }
 
-/// `--user`: keeps the connections of these client user names (all when none is given).
+/// `--user`: keeps the connections of these client user names (all when none is given);
+/// the matching is `p2c_vpn_runtime`'s [`Selector`](p2c_vpn_runtime::select::Selector).
 #[derive(Debug, Clone, Default)]
 pub struct UserFilter {
-    users: std::collections::HashSet<String>,
+    selector: Option<p2c_vpn_runtime::select::Selector>,
 }
 
 impl UserFilter {
     pub fn new(users: &[String]) -> Self {
         Self {
-            users: users.iter().cloned().collect(),
+            selector: (!users.is_empty())
+                .then(|| p2c_vpn_runtime::select::Selector::all().users(users.iter().cloned())),
         }
     }
 
     /// Whether a filter is set.
     pub fn is_active(&self) -> bool {
-        !self.users.is_empty()
+        self.selector.is_some()
     }
 
     /// Whether `c` passes.
     pub fn matches(&self, c: &Connection) -> bool {
-        self.users.is_empty() || c.user_name().is_some_and(|u| self.users.contains(u))
+        self.selector.as_ref().is_none_or(|s| s.matches(c))
     }
 
     /// Drops the connections that do not pass.

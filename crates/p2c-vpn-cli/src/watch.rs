@@ -1,5 +1,6 @@
 //! `connections watch`: list every `--interval`, compute rates, report new and dropped
-//! connections.
+//! connections. The sampling (baseline, rates, events) is `p2c_vpn_runtime::sample`'s;
+//! this module polls and prints.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -7,6 +8,7 @@ use std::time::Instant;
 
 use comfy_table::Color;
 use p2c_vpn::{Client, Connection};
+use p2c_vpn_runtime::sample::{Event, EventKind, Sampler};
 use serde::Serialize;
 
 use crate::cli::{WatchArgs, WatchFormat};
@@ -16,135 +18,17 @@ use crate::human;
 use crate::output::{self, Style, TextCell};
 use crate::sanitize;
 
-/// What happened to a connection between two ticks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum EventKind {
-    /// Not seen at the previous tick (every connection, at the first tick).
-    New,
-    /// Seen before and still there.
-    Update,
-    /// Seen at the previous tick, gone now.
-    Dropped,
-}
-
-/// One connection at one tick.
-#[derive(Debug, Clone)]
-pub struct Event {
-    pub kind: EventKind,
-    pub gateway: String,
-    pub connection: Connection,
-    /// Bytes per second, when there is a previous sample to compare with.
-    pub in_bps: Option<f64>,
-    pub out_bps: Option<f64>,
-}
-
-/// The NDJSON form of an [`Event`]: the API's connection fields plus the event's.
+/// The NDJSON form of an [`Event`]: the API's connection fields plus the event's
+/// (`event`: `baseline` at a gateway's first good poll, then `new`, `update`, `dropped`).
 #[derive(Serialize)]
 struct EventLine<'a> {
-    event: EventKind,
+    event: &'static str,
     tick: u64,
     gateway_id: &'a str,
     in_bps: Option<f64>,
     out_bps: Option<f64>,
     #[serde(flatten)]
     connection: &'a Connection,
-}
-
-/// A connection's identity: its ID, else what identifies a session (the virtual IP as
-/// sent: masked ones differ in their visible digits).
-fn key(c: &Connection) -> String {
-    match c.connection_id() {
-        Some(id) => id.to_string(),
-        None => format!(
-            "{}|{}|{}",
-            c.user_name().unwrap_or_default(),
-            c.as_api().client_virtual_ip.as_deref().unwrap_or_default(),
-            c.established_at()
-                .map(|t| t.to_rfc3339())
-                .unwrap_or_default()
-        ),
-    }
-}
-
-/// Bytes per second between two samples of one connection: counter growth over the
-/// difference of their `timestamp`s, or over the wall-clock time between the polls when
-/// the timestamps are missing or did not move. `None` when a counter is missing or went
-/// backwards (a reset), or no time passed.
-pub fn rates(
-    prev: &Connection,
-    prev_at: Instant,
-    cur: &Connection,
-    cur_at: Instant,
-) -> (Option<f64>, Option<f64>) {
-    let seconds = match (prev.observed_at(), cur.observed_at()) {
-        (Some(a), Some(b)) if b > a => (b - a).num_milliseconds() as f64 / 1000.0,
-        _ => cur_at.saturating_duration_since(prev_at).as_secs_f64(),
-    };
-    let rate = |a: Option<i64>, b: Option<i64>| {
-        let delta = b?.checked_sub(a?)?;
-        (delta >= 0 && seconds > 0.0).then(|| delta as f64 / seconds)
-    };
-    let (prev, cur) = (prev.as_api(), cur.as_api());
-    (
-        rate(prev.inbound_bytes, cur.inbound_bytes),
-        rate(prev.outbound_bytes, cur.outbound_bytes),
-    )
-}
-
-/// Per gateway: the previous tick's connections, in order, with when they were polled.
-#[derive(Debug, Default)]
-pub struct Tracker {
-    previous: HashMap<String, (Instant, Vec<Connection>)>,
-}
-
-impl Tracker {
-    /// The events of one gateway's new listing, polled at `at`: its connections in the
-    /// listing's order, then the dropped ones in their previous order.
-    pub fn observe(&mut self, gateway: &str, at: Instant, current: Vec<Connection>) -> Vec<Event> {
-        let (prev_at, previous) = self
-            .previous
-            .remove(gateway)
-            .unwrap_or_else(|| (at, Vec::new()));
-        let mut by_key: HashMap<String, &Connection> =
-            previous.iter().map(|c| (key(c), c)).collect();
-        let mut events = Vec::with_capacity(current.len());
-        for c in &current {
-            let event = match by_key.remove(&key(c)) {
-                Some(prev) => {
-                    let (in_bps, out_bps) = rates(prev, prev_at, c, at);
-                    Event {
-                        kind: EventKind::Update,
-                        gateway: gateway.to_owned(),
-                        connection: c.clone(),
-                        in_bps,
-                        out_bps,
-                    }
-                }
-                None => Event {
-                    kind: EventKind::New,
-                    gateway: gateway.to_owned(),
-                    connection: c.clone(),
-                    in_bps: None,
-                    out_bps: None,
-                },
-            };
-            events.push(event);
-        }
-        for c in &previous {
-            if by_key.contains_key(&key(c)) {
-                events.push(Event {
-                    kind: EventKind::Dropped,
-                    gateway: gateway.to_owned(),
-                    connection: c.clone(),
-                    in_bps: None,
-                    out_bps: None,
-                });
-            }
-        }
-        self.previous.insert(gateway.to_owned(), (at, current));
-        events
-    }
 }
 
 /// A watched gateway and how its last poll went.
@@ -263,7 +147,7 @@ pub async fn run(
     let lookups: Vec<String> = watched.iter().map(|w| w.lookup.clone()).collect();
     let mut interval = tokio::time::interval(args.interval);
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut tracker = Tracker::default();
+    let mut sampler = Sampler::new();
     let how = Fetch::All {
         page_size: args.page_size,
         offset: None,
@@ -294,7 +178,7 @@ pub async fn run(
                 Ok(fetched) => {
                     w.last_good = Some((fetched.connections.len(), now));
                     w.failure = None;
-                    events.extend(tracker.observe(&w.id, at, fetched.connections));
+                    events.extend(sampler.observe(&w.id, at, fetched.connections));
                 }
                 // Transient trouble is shown and the watch goes on; anything else ends it.
                 Err(e) if e.is_retryable() => {
@@ -311,6 +195,7 @@ pub async fn run(
                         error::api_exit_code(&e),
                         format!("gateway {}: {reason}", w.label),
                     ));
+                    sampler.poll_failed(&w.id, reason.as_str());
                     w.failure = Some(reason);
                 }
                 Err(e) => fatal.push(CliError::api(several.then_some(w.label.as_str()), e)),
@@ -379,7 +264,7 @@ fn write_failures(out: &mut dyn Write, tick: u64, watched: &[Watched]) -> Result
 fn write_events(out: &mut dyn Write, tick: u64, events: &[Event]) -> Result<(), CliError> {
     for e in events {
         let line = EventLine {
-            event: e.kind,
+            event: e.kind.as_str(),
             tick,
             gateway_id: &e.gateway,
             in_bps: e.in_bps,
@@ -481,93 +366,20 @@ fn event_cells<'a>(
     }
     let state = match e.kind {
         EventKind::New => TextCell::new("new").color(Color::Green),
-        EventKind::Update => TextCell::new(""),
         EventKind::Dropped => TextCell::new("dropped").color(Color::Red),
+        _ => TextCell::new(""),
     };
     cells.extend([
         state,
         TextCell::new(c.user_name().unwrap_or("-")).color(Color::Cyan),
         TextCell::new(c.as_api().client_virtual_ip.as_deref().unwrap_or("-")),
-        TextCell::new(output::or_dash(c.connected_for().map(human::duration))),
+        TextCell::new(output::or_dash(
+            c.connected_for().map(human::duration),
+        )),
         TextCell::new(output::or_dash(c.as_api().inbound_bytes.map(human::bytes))),
         TextCell::new(output::or_dash(c.as_api().outbound_bytes.map(human::bytes))),
         TextCell::new(output::or_dash(e.in_bps.map(human::rate))),
         TextCell::new(output::or_dash(e.out_bps.map(human::rate))),
     ]);
     cells
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::time::Duration;
-
-    fn conn(id: u128, ts: &str, inbound: i64, outbound: i64) -> Connection {
-        serde_json::from_value(serde_json::json!({
-            "connection_id": uuid::Uuid::from_u128(id),
-            "inbound_bytes": inbound,
-            "outbound_bytes": outbound,
-            "timestamp": ts,
-        }))
-        .expect("valid connection")
-    }
-
-    #[test]
-    fn rates_use_the_sample_timestamps() {
-        let t0 = Instant::now();
-        let a = conn(1, "2024-06-17T03:00:00Z", 1000, 500);
-        let b = conn(1, "2024-06-17T03:00:10Z", 6000, 1500);
-        // The wall clock says 1 s, the samples 10 s apart: the samples win.
-        let (i, o) = rates(&a, t0, &b, t0 + Duration::from_secs(1));
-        assert_eq!((i, o), (Some(500.0), Some(100.0)));
-    }
-
-    #[test]
-    fn rates_fall_back_to_the_wall_clock() {
-        let t0 = Instant::now();
-        let a = conn(1, "2024-06-17T03:00:00Z", 1000, 500);
-        let b = conn(1, "2024-06-17T03:00:00Z", 3000, 500);
-        let (i, o) = rates(&a, t0, &b, t0 + Duration::from_secs(2));
-        assert_eq!((i, o), (Some(1000.0), Some(0.0)));
-        // A counter reset gives no rate.
-        let c = conn(1, "2024-06-17T03:00:05Z", 10, 500);
-        assert_eq!(rates(&a, t0, &c, t0).0, None);
-    }
-
-    #[test]
-    fn tracker_reports_new_updates_and_dropped() {
-        let t0 = Instant::now();
-        let mut tracker = Tracker::default();
-        let first = tracker.observe(
-            "gw",
-            t0,
-            vec![
-                conn(1, "2024-06-17T03:00:00Z", 0, 0),
-                conn(2, "2024-06-17T03:00:00Z", 0, 0),
-            ],
-        );
-        assert!(first.iter().all(|e| e.kind == EventKind::New));
-        let second = tracker.observe(
-            "gw",
-            t0 + Duration::from_secs(5),
-            vec![
-                conn(2, "2024-06-17T03:00:05Z", 50, 5),
-                conn(3, "2024-06-17T03:00:05Z", 0, 0),
-            ],
-        );
-        let kinds: Vec<_> = second
-            .iter()
-            .map(|e| (e.kind, e.connection.connection_id()))
-            .collect();
-        assert_eq!(
-            kinds,
-            vec![
-                (EventKind::Update, Some(uuid::Uuid::from_u128(2))),
-                (EventKind::New, Some(uuid::Uuid::from_u128(3))),
-                (EventKind::Dropped, Some(uuid::Uuid::from_u128(1))),
-            ]
-        );
-        assert_eq!(second[0].in_bps, Some(10.0));
-        assert_eq!(second[0].out_bps, Some(1.0));
-    }
 }

@@ -185,6 +185,10 @@ pub(crate) struct GatewaySpec {
     pub(crate) max_connections: usize,
     /// Creation time, ms since the epoch.
     pub(crate) created_ms: i64,
+    /// The user names of its clients (`None`: generated from the seed).
+    pub(crate) users: Option<Vec<String>>,
+    /// Whether listings leave `connection_id` out.
+    pub(crate) hide_connection_ids: bool,
 }
 
 /// `p2c-vpngw-` and the first 8 characters of the id.
@@ -294,6 +298,7 @@ impl GatewayMeta {
 pub(crate) struct Gateway {
     meta: GatewayMeta,
     state: Mutex<GatewayState>,
+    hide_connection_ids: bool,
 }
 
 /// The page a request asked for.
@@ -310,7 +315,10 @@ impl Gateway {
         let (id, count) = (spec.id.as_str(), spec.connections);
         let mut rng = rng_for(cfg.seed, format!("gateway:{id}").as_bytes());
         let user_count = (count * 2 / 3).clamp(3, 5000);
-        let users = (0..user_count).map(|i| user_name(&mut rng, i)).collect();
+        let users = match &spec.users {
+            Some(users) if !users.is_empty() => users.clone(),
+            _ => (0..user_count).map(|i| user_name(&mut rng, i)).collect(),
+        };
         let h = fnv1a(id.as_bytes()) ^ cfg.seed;
         let subnet = if h.is_multiple_of(2) {
             u32::from(Ipv4Addr::new(10, (h >> 8) as u8 % 250 + 1, 0, 0))
@@ -337,6 +345,7 @@ impl Gateway {
         Self {
             meta: GatewayMeta::new(spec, cfg, region),
             state: Mutex::new(state),
+            hide_connection_ids: spec.hide_connection_ids,
         }
     }
 
@@ -426,7 +435,13 @@ impl Gateway {
         let end = limit.map_or(total, |l| start.saturating_add(l).min(total));
         let connections = state.conns[start..end]
             .iter()
-            .map(|c| c.view(now_ms))
+            .map(|c| {
+                let mut view = c.view(now_ms);
+                if self.hide_connection_ids {
+                    view.connection_id = None;
+                }
+                view
+            })
             .collect();
         Page { total, connections }
     }
@@ -582,6 +597,8 @@ mod tests {
             connections,
             max_connections: default_max_connections(connections),
             created_ms: generated_created_ms(&cfg(), id),
+            users: None,
+            hide_connection_ids: false,
         };
         Gateway::new(&spec, &cfg(), "cn-north-4")
     }

@@ -21,6 +21,9 @@ use http::StatusCode;
 /// damage whatever response the request gets (success or error).
 /// [`IgnoreOffset`](Fault::IgnoreOffset) and [`WrongFieldType`](Fault::WrongFieldType)
 /// change a successful answer only (a request that fails anyway still consumes them).
+/// [`AppliedThenStatus`](Fault::AppliedThenStatus) and
+/// [`AppliedThenHang`](Fault::AppliedThenHang) serve the request, then replace or withhold
+/// the answer.
 ///
 /// Every operation takes faults the same way: the VPN ones (list and show gateways, list
 /// connections, disconnect) and IAM's project lookup.
@@ -53,6 +56,13 @@ pub enum Fault {
     /// Ignores `offset` (connections) or `marker` (gateways) and always returns the first
     /// page, like a buggy server.
     IgnoreOffset,
+    /// Handles the request as usual (a disconnect is applied), then answers with this
+    /// status and a JSON error body instead of the real answer: the service did the work
+    /// but the caller hears a failure, so a retry of a disconnect then gets 404.
+    AppliedThenStatus(StatusCode),
+    /// Handles the request as usual (a disconnect is applied), then never answers (until
+    /// the server shuts down): an answer lost on the way, for "outcome unknown" tests.
+    AppliedThenHang,
     /// Writes one field of a successful body with the wrong JSON type: `inbound_bytes` of
     /// every returned connection and `max_connection_number` of every gateway (list and
     /// show) as strings (`"4185"`), `enabled` of every IAM project as a string, and the

@@ -2,14 +2,13 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
-use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::response::Response;
 use bytes::Bytes;
 use chrono::{DateTime, FixedOffset};
-use http::header::{CONTENT_LENGTH, CONTENT_TYPE, HOST, RETRY_AFTER};
+use http::header::{HOST, RETRY_AFTER};
 use http::{HeaderName, HeaderValue, Method, StatusCode};
 use p2c_vpn_api::iam::types::{KeystoneListProjectsResponse, Links, ProjectResult};
 use p2c_vpn_api::types::{
@@ -70,6 +69,10 @@ pub(crate) struct Shared {
     pub(crate) recorder: Recorder,
     pub(crate) shutdown: watch::Receiver<bool>,
 }
+
+#[path = "handler_reply.rs"]
+mod reply;
+use reply::finish;
 
 /// A response before faults that damage bodies are applied.
 struct Reply {
@@ -667,50 +670,6 @@ fn success_value(
     serde_json::to_vec(&value)
 }
 
-/// A body that sends `data`, then fails after a short pause (so what was sent is
-/// flushed first): the connection is dropped mid-body.
-fn resetting_body(data: Bytes) -> Body {
-    let first = futures::stream::iter([Ok::<Bytes, std::io::Error>(data)]);
-    let fail = futures::stream::once(async {
-        tokio::time::sleep(Duration::from_millis(20)).await;
-        Err(std::io::Error::new(
-            std::io::ErrorKind::ConnectionReset,
-            "p2c-vpn-mock: injected connection reset",
-        ))
-    });
-    Body::from_stream(futures::StreamExt::chain(first, fail))
-}
-
-fn finish(reply: Reply, fault: Option<&Fault>, request_id: &str) -> Response {
-    let full_len = reply.body.len();
-    let (body, content_length) = match fault {
-        Some(Fault::TruncatedJson) => {
-            let cut = reply.body.slice(..full_len / 2);
-            let len = cut.len();
-            (Body::from(cut), Some(len))
-        }
-        Some(Fault::ResetMidBody) => (
-            resetting_body(reply.body.slice(..full_len / 2)),
-            Some(full_len),
-        ),
-        _ => (Body::from(reply.body), None),
-    };
-    let mut response = Response::new(body);
-    *response.status_mut() = reply.status;
-    let headers = response.headers_mut();
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static(reply.content_type));
-    if let Some(len) = content_length {
-        headers.insert(CONTENT_LENGTH, HeaderValue::from(len));
-    }
-    if let Ok(v) = HeaderValue::from_str(request_id) {
-        headers.insert(X_REQUEST_ID, v);
-    }
-    for (name, value) in reply.headers {
-        headers.insert(name, value);
-    }
-    response
-}
-
 /// Handles every request the server receives.
 pub(crate) async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response {
     let request_id = new_request_id();
@@ -776,7 +735,28 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, request: Request) 
             )
         }
         _ => match axum::body::to_bytes(body, MAX_BODY).await {
-            Ok(body) => shared.serve(route.as_ref(), &parts, &body, fault, &request_id),
+            Ok(body) => {
+                let reply = shared.serve(route.as_ref(), &parts, &body, fault, &request_id);
+                match fault {
+                    Some(Fault::AppliedThenStatus(status)) => Reply::error(
+                        *status,
+                        code_for(*status),
+                        "injected failure after the request was applied",
+                        &request_id,
+                    ),
+                    Some(Fault::AppliedThenHang) => {
+                        let mut shutdown = shared.shutdown.clone();
+                        let _ = shutdown.wait_for(|stop| *stop).await;
+                        Reply::error(
+                            StatusCode::SERVICE_UNAVAILABLE,
+                            "VPN.0002",
+                            "the mock server is shutting down",
+                            &request_id,
+                        )
+                    }
+                    _ => reply,
+                }
+            }
             Err(_) => Reply::error(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "APIGW.0201",
@@ -789,104 +769,5 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, request: Request) 
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn routes() {
-        let conns = |project: &str, gateway: &str| Route::ListConnections {
-            project: project.to_owned(),
-            gateway: gateway.to_owned(),
-        };
-        let r = route(&Method::GET, "/v5/p/p2c-vpn-gateways/g%20x/connections");
-        assert_eq!(r, Some(conns("p", "g x")));
-        assert_eq!(
-            route(&Method::POST, "/v5/p/p2c-vpn-gateways/g/connections"),
-            None
-        );
-        assert_eq!(
-            route(&Method::GET, "/v5/p/p2c-vpn-gateways/g/connections/"),
-            None
-        );
-        assert_eq!(
-            route(&Method::GET, "/v5//p2c-vpn-gateways/g/connections"),
-            None
-        );
-        assert_eq!(
-            route(&Method::GET, "/v5/p/p2c-vpn-gateways/%FF%FE/connections")
-                .and_then(|r| r.project().map(str::to_owned)),
-            Some("p".to_owned())
-        );
-        assert_eq!(
-            route(&Method::GET, "/v5/p/p2c-vpn-gateways"),
-            Some(Route::ListGateways {
-                project: "p".to_owned()
-            })
-        );
-        assert_eq!(route(&Method::GET, "/v5/p/p2c-vpn-gateways/"), None);
-        assert_eq!(
-            route(&Method::GET, "/v5/p/p2c-vpn-gateways/g"),
-            Some(Route::ShowGateway {
-                project: "p".to_owned(),
-                gateway: "g".to_owned()
-            })
-        );
-        assert_eq!(route(&Method::DELETE, "/v5/p/p2c-vpn-gateways/g"), None);
-        assert_eq!(
-            route(
-                &Method::POST,
-                "/v5/p/p2c-vpn-gateways/g/connections/c/disconnect"
-            ),
-            Some(Route::Disconnect {
-                project: "p".to_owned(),
-                gateway: "g".to_owned(),
-                connection: "c".to_owned()
-            })
-        );
-        assert_eq!(
-            route(
-                &Method::GET,
-                "/v5/p/p2c-vpn-gateways/g/connections/c/disconnect"
-            ),
-            None
-        );
-        assert_eq!(
-            route(&Method::POST, "/v5/p/p2c-vpn-gateways/g/connections/c"),
-            None
-        );
-        assert_eq!(
-            route(&Method::GET, "/v3/projects"),
-            Some(Route::IamProjects)
-        );
-        assert_eq!(route(&Method::POST, "/v3/projects"), None);
-        assert_eq!(route(&Method::GET, "/v3/projects/"), None);
-        assert_eq!(route(&Method::GET, "/v5/p/other/g/connections"), None);
-    }
-
-    #[test]
-    fn gateway_paging_rules() {
-        assert_eq!(gateway_paging(None), Ok((None, None)));
-        assert_eq!(gateway_paging(Some("limit=3&marker=")), Ok((Some(3), None)));
-        let (_, marker) = gateway_paging(Some("marker=2024-06-17T02%3A10%3A21.285Z")).unwrap();
-        assert_eq!(
-            marker.map(|m| m.timestamp_millis()),
-            Some(1_718_590_221_285)
-        );
-        assert!(gateway_paging(Some("marker=yesterday")).is_err());
-        assert!(gateway_paging(Some("limit=0")).is_err());
-        assert!(gateway_paging(Some("marker=2024-06-17")).is_err());
-    }
-
-    #[test]
-    fn paging_rules() {
-        assert_eq!(paging(None), Ok((0, None)));
-        assert_eq!(paging(Some("limit=10&offset=20")), Ok((20, Some(10))));
-        assert!(paging(Some("limit=0")).is_err());
-        assert!(paging(Some("limit=abc")).is_err());
-        assert!(paging(Some("offset=-1")).is_err());
-        assert!(paging(Some("limit=99999999999999999999")).is_err());
-        assert!(paging(Some("limit=")).is_err());
-        assert_eq!(paging(Some("limit=5&limit=7&x=1")), Ok((0, Some(5))));
-    }
-}
+#[path = "handler_tests.rs"]
+mod tests;

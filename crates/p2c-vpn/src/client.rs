@@ -261,29 +261,60 @@ pub enum Disconnected {
     },
 }
 
-/// A connection ID to disconnect: a UUID, kept exactly as it was written (the service
-/// may compare IDs as text). From [`Connection::connection_id`](crate::Connection::connection_id)
-/// (a [`Uuid`], written as the service lists IDs), or parsed from text, which must be a
-/// UUID in hyphenated (36 characters) or simple (32 hex digits) form, in either case.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct ConnectionId(String);
+/// A connection ID to disconnect: a UUID, kept exactly as it was written and sent that way
+/// (the service may compare IDs as text: an upper-case, braced, simple or `urn:uuid:` ID is
+/// never rewritten to the canonical form). From
+/// [`Connection::connection_id`](crate::Connection::connection_id) (a [`Uuid`], written as
+/// the service lists IDs), or parsed from text; compared by the UUID it names.
+///
+/// ```
+/// use p2c_vpn::ConnectionId;
+///
+/// let id: ConnectionId = "2C3A47E2-5B7D-4E0A-9F51-0B6A6C2D9E11".parse()?;
+/// assert_eq!(id.as_str(), "2C3A47E2-5B7D-4E0A-9F51-0B6A6C2D9E11");
+/// assert_eq!(id.uuid().to_string(), "2c3a47e2-5b7d-4e0a-9f51-0b6a6c2d9e11");
+/// assert!("not-a-uuid".parse::<ConnectionId>().is_err());
+/// # Ok::<(), p2c_vpn::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct ConnectionId {
+    text: String,
+    uuid: Uuid,
+}
 
 impl ConnectionId {
     /// The ID as it will be sent.
     pub fn as_str(&self) -> &str {
-        &self.0
+        &self.text
     }
 
-    /// The UUID it spells.
+    /// The UUID it names.
     pub fn uuid(&self) -> Uuid {
-        // Checked when made.
-        Uuid::try_parse(&self.0).unwrap_or_default()
+        self.uuid
+    }
+}
+
+impl PartialEq for ConnectionId {
+    fn eq(&self, other: &Self) -> bool {
+        self.uuid == other.uuid
+    }
+}
+
+impl Eq for ConnectionId {}
+
+impl std::hash::Hash for ConnectionId {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.uuid.hash(state);
     }
 }
 
 impl From<Uuid> for ConnectionId {
-    fn from(id: Uuid) -> Self {
-        Self(id.hyphenated().to_string())
+    /// The canonical (hyphenated, lower-case) form, as the service lists IDs.
+    fn from(uuid: Uuid) -> Self {
+        Self {
+            text: uuid.hyphenated().to_string(),
+            uuid,
+        }
     }
 }
 
@@ -303,24 +334,28 @@ impl std::str::FromStr for ConnectionId {
     type Err = Error;
 
     fn from_str(s: &str) -> Result<Self> {
-        if crate::names::is_plain_uuid(s) {
-            Ok(Self(s.to_owned()))
-        } else {
+        let uuid = Uuid::try_parse(s).map_err(|_| {
             let shown: String = s.chars().take(64).flat_map(char::escape_default).collect();
-            Err(Error::invalid_setting(
+            Error::invalid_setting(
                 Setting::ConnectionId,
                 format!(
                     "\"{shown}\" is not a connection ID (expected a UUID such as \
                      4f08c74b-a132-4993-a1ce-183ba6574995)"
                 ),
-            ))
-        }
+            )
+        })?;
+        // Every form a UUID parses from is safe in a path, but check it like any ID.
+        check_id(Setting::ConnectionId, "connection ID", s)?;
+        Ok(Self {
+            text: s.to_owned(),
+            uuid,
+        })
     }
 }
 
 impl std::fmt::Display for ConnectionId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.text)
     }
 }
 

@@ -25,13 +25,7 @@ pub const DEFAULT_NAME_TTL: Duration = Duration::from_secs(300);
 /// Anything else is looked up among the project's gateways: an exact ID first, then a
 /// unique name ([`find_gateway`]).
 pub fn is_gateway_id(gateway: &str) -> bool {
-    is_plain_uuid(gateway)
-}
-
-/// A UUID written hyphenated (36 characters) or simple (32 hex digits), either case: the
-/// forms that can be sent in a path as they are. Gateway and connection IDs alike.
-pub(crate) fn is_plain_uuid(s: &str) -> bool {
-    matches!(s.len(), 32 | 36) && s.is_ascii() && Uuid::try_parse(s).is_ok()
+    matches!(gateway.len(), 32 | 36) && gateway.is_ascii() && Uuid::try_parse(gateway).is_ok()
 }
 
 /// Gateway names (and IDs that are no UUIDs) resolved to IDs, each with the time it was

@@ -14,6 +14,8 @@ use common::{Mock, frozen_at, stderr, stdout};
 use p2c_vpn_mock::{Fault, MockGateway, Operation, StatusCode};
 use predicates::prelude::*;
 
+mod masked;
+
 const OFFICE: &str = "11111111-1111-4111-8111-111111111111";
 const LAB: &str = "33333333-3333-4333-8333-333333333333";
 const ABSENT: &str = "99999999-9999-4999-8999-999999999999";
@@ -619,4 +621,145 @@ fn on_a_terminal_it_asks_first() {
         "{text}"
     );
     assert_disconnected(&mock, &before, &gone);
+}
+
+#[test]
+fn connection_ids_are_sent_as_written() {
+    let mock = mock();
+    let before = connections(&mock, OFFICE);
+    let upper = id(&before[0]).to_uppercase();
+    let braced = format!("{{{}}}", id(&before[1]));
+    mock.server.clear_requests();
+    let out = disconnect(
+        &mock,
+        &[
+            "--gateway",
+            "office",
+            "--connection-id",
+            &upper,
+            "--connection-id",
+            &braced,
+            "--yes",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    // Never rewritten to the canonical form.
+    assert_eq!(
+        disconnect_requests(&mock),
+        HashSet::from([
+            upper.clone(),
+            braced.replace('{', "%7B").replace('}', "%7D")
+        ])
+    );
+    assert!(
+        stdout(&out).contains(&format!("disconnected  {upper}")),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn a_lost_answer_is_outcome_unknown_never_already_gone() {
+    let mock = mock();
+    let before = connections(&mock, OFFICE);
+    // ShowP2cVgw and the listing go through; the disconnect is applied, its answer lost.
+    mock.server
+        .faults()
+        .push(Fault::Latency(Duration::ZERO))
+        .push(Fault::Latency(Duration::ZERO))
+        .push(Fault::AppliedThenHang);
+    let out = disconnect(
+        &mock,
+        &[
+            "--gateway",
+            OFFICE,
+            "--connection-id",
+            &id(&before[0]),
+            "--yes",
+            "--retries",
+            "0",
+            "--timeout",
+            "1s",
+        ],
+    );
+    let text = stdout(&out);
+    assert_ne!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("unknown") && l.contains("outcome unknown")),
+        "{text}"
+    );
+    assert!(!text.contains("already gone  "), "{text}");
+    assert!(
+        text.contains("0 disconnected, 0 already gone, 1 failed"),
+        "{text}"
+    );
+    assert_eq!(connections(&mock, OFFICE).len(), 7, "it was applied");
+}
+
+#[test]
+fn a_match_without_an_id_is_a_failure_not_already_gone() {
+    let mock = Mock::start(|b| {
+        b.seed(21).frozen_clock(frozen_at()).gateway_with(
+            MockGateway::new(OFFICE)
+                .name("office")
+                .connections(4)
+                .users(["alice", "bob"])
+                .without_connection_ids(),
+        )
+    });
+    let out = disconnect(
+        &mock,
+        &[
+            "--gateway",
+            "office",
+            "--user",
+            "alice",
+            "--user",
+            "bob",
+            "--yes",
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(4),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let text = stdout(&out);
+    let listed = connections(&mock, OFFICE).len();
+    assert_eq!(listed, 4);
+    assert_eq!(
+        text.lines()
+            .filter(|l| l.starts_with("failed")
+                && l.contains("cannot disconnect: the service gave no ID"))
+            .count(),
+        listed,
+        "{text}"
+    );
+    assert!(!text.contains("already gone  "), "{text}");
+    assert!(
+        text.contains(&format!("0 disconnected, 0 already gone, {listed} failed")),
+        "{text}"
+    );
+    assert_eq!(mock.count(Operation::DeleteP2cVgwConnection), 0);
+    // The dry run says so too.
+    let out = disconnect(
+        &mock,
+        &[
+            "--gateway",
+            "office",
+            "--user",
+            "alice",
+            "--user",
+            "bob",
+            "--dry-run",
+        ],
+    );
+    assert!(
+        stdout(&out).contains("no ID: cannot be disconnected"),
+        "{}",
+        stdout(&out)
+    );
 }

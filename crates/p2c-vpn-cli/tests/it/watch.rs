@@ -88,7 +88,8 @@ fn ndjson_events_carry_the_rates_of_the_counters() {
     assert_eq!(events.len(), 12, "6 connections, 2 ticks");
     let (first, second) = events.split_at(6);
     for e in first {
-        assert_eq!(e["event"], "new");
+        // The first poll is the baseline, not "new" for everyone.
+        assert_eq!(e["event"], "baseline");
         assert_eq!(e["tick"], 1);
         assert_eq!(e["gateway_id"], "gw-w");
         assert!(e["in_bps"].is_null() && e["out_bps"].is_null());
@@ -145,7 +146,8 @@ fn new_and_dropped_connections_are_reported() {
             .map(|e| e["connection_id"].as_str().unwrap().to_owned())
             .collect()
     };
-    let first = at(1, "new");
+    let first = at(1, "baseline");
+    assert!(at(1, "new").is_empty());
     let (new, updated, dropped) = (at(2, "new"), at(2, "update"), at(2, "dropped"));
     assert!(!new.is_empty() && !dropped.is_empty(), "{events:?}");
     assert!(new.is_disjoint(&first));
@@ -177,12 +179,15 @@ fn table_output_is_appended_per_tick_when_not_a_terminal() {
     let text = stdout(&out);
     assert!(!text.contains('\x1b'), "no escape codes off a terminal");
     assert!(
-        text.contains("--- tick 1 at ") && text.contains("6 connections, 6 new, 0 dropped"),
+        text.contains("--- tick 1 at ") && text.contains("6 connections, 0 new, 0 dropped"),
         "{text}"
     );
+    let (first, second) = text.split_once("--- tick 2 at ").expect("two ticks");
+    // The first tick is the baseline: nothing is "new" in its table.
+    assert!(!first.contains(" new "), "{first}");
     assert!(
-        text.contains("--- tick 2 at ") && text.contains("0 new, 0 dropped"),
-        "{text}"
+        second.contains("6 connections, 0 new, 0 dropped"),
+        "{second}"
     );
     assert!(text.contains("IN RATE") && text.contains("KiB/s"), "{text}");
 }
@@ -229,7 +234,7 @@ fn ctrl_c_exits_cleanly() {
     let mut reader = BufReader::new(child.stdout.take().unwrap());
     let mut line = String::new();
     reader.read_line(&mut line).unwrap();
-    assert!(line.contains("\"event\":\"new\""), "{line}");
+    assert!(line.contains("\"event\":\"baseline\""), "{line}");
     let killed = std::process::Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()

@@ -183,3 +183,75 @@ async fn gateway_list_counts_follow_disconnects() {
     assert_eq!(empty["connections"], serde_json::json!([]));
     assert_eq!(empty["total_count"], 0);
 }
+
+#[tokio::test]
+async fn applied_then_status_disconnects_but_answers_the_failure() {
+    let server = MockServer::builder()
+        .gateway("gw", 3)
+        .start()
+        .await
+        .unwrap();
+    let victim = ids(&common::list(&server, "gw", None, None).await)[0].clone();
+    server.faults().push(p2c_vpn_mock::Fault::AppliedThenStatus(
+        p2c_vpn_mock::StatusCode::SERVICE_UNAVAILABLE,
+    ));
+    let err = disconnect(&server, "gw", &victim).await.unwrap_err();
+    assert_eq!(
+        err.status(),
+        Some(p2c_vpn_mock::StatusCode::SERVICE_UNAVAILABLE)
+    );
+    // Applied all the same: the connection is gone, and a retry gets 404.
+    assert_eq!(server.connection_count("gw"), Some(2));
+    let again = disconnect(&server, "gw", &victim).await.unwrap_err();
+    assert_eq!(again.status(), Some(p2c_vpn_mock::StatusCode::NOT_FOUND));
+}
+
+#[tokio::test]
+async fn applied_then_hang_disconnects_and_never_answers() {
+    let server = MockServer::builder()
+        .gateway("gw", 3)
+        .start()
+        .await
+        .unwrap();
+    let victim = ids(&common::list(&server, "gw", None, None).await)[0].clone();
+    server.faults().push(p2c_vpn_mock::Fault::AppliedThenHang);
+    let url = server.disconnect_url("gw", &victim);
+    let url = url::Url::parse(&url).unwrap();
+    let mut headers = http::HeaderMap::new();
+    p2c_vpn_auth::Signer::new(server.credentials())
+        .sign(&http::Method::POST, &url, &mut headers, b"")
+        .unwrap();
+    let sent = common::http()
+        .post(url)
+        .headers(headers)
+        .timeout(std::time::Duration::from_millis(300))
+        .send()
+        .await;
+    assert!(sent.unwrap_err().is_timeout());
+    assert_eq!(
+        server.connection_count("gw"),
+        Some(2),
+        "applied before the hang"
+    );
+}
+
+#[tokio::test]
+async fn seeded_users_and_connections_without_ids() {
+    let server = MockServer::builder()
+        .gateway_with(
+            p2c_vpn_mock::MockGateway::new("gw")
+                .connections(6)
+                .users(["alice", "bob"])
+                .without_connection_ids(),
+        )
+        .start()
+        .await
+        .unwrap();
+    let page = common::list(&server, "gw", None, None).await;
+    assert_eq!(page.connections.len(), 6);
+    for c in &page.connections {
+        assert!(c.connection_id.is_none());
+        let user = c.client_user_name.as_deref().unwrap();
+        assert!(user == "alice" || user == "bob", "{user}");
+    }
+}

@@ -155,8 +155,7 @@ async fn hostile_connection_ids_are_refused_before_sending() {
         "a/b",
         "a?b",
         "not-a-uuid",
-        "{4f08c74b-a132-4993-a1ce-183ba6574995}",
-        "urn:uuid:4f08c74b-a132-4993-a1ce-183ba6574995",
+        "4f08c74b-a132-4993-a1ce-183ba657499",
     ] {
         let err = id.parse::<p2c_vpn::ConnectionId>().expect_err(id);
         assert_eq!(err.kind(), ErrorKind::InvalidInput, "{id:?}");
