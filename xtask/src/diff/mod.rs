@@ -1,0 +1,240 @@
+//! `cargo xtask diff`: what changed between two versions of the specs in `openapi/`, and
+//! whether it breaks users of the client generated from them.
+//!
+//! Both documents are compared as generic JSON (the `raw` value of [`spec::Spec`]). Every
+//! `$ref` is followed, so a change inside a shared schema is reported at each place an
+//! operation uses it (`GET /… → 200 (ListP2cVgwConnectionsResponse) → connections[]
+//! (Connection) → inbound_bytes`) and once more, deduplicated, under the schema it was made in.
+//! Each side must pass the validation `cargo xtask regen` applies and generate (in memory,
+//! with regen's own code): a spec regen refuses has no client to judge, so it is an error
+//! ([`DiffError`]), never a report.
+//!
+//! # Classification
+//!
+//! A change is **breaking** when code written against the client generated from the old
+//! spec stops compiling once regenerated, or a client generated from the old spec misbehaves
+//! against a service that implements the new one. Otherwise it is non-breaking. The rules
+//! follow what progenitor and typify generate, and the public items of both generated
+//! modules are compared (`diff::surface`): the report lists those that changed, explanations
+//! name them where a change maps to one, and a removed or changed item that no rule flagged
+//! is reported breaking on its own.
+//!
+//! | change | class |
+//! | --- | --- |
+//! | spec, path, operation, parameter, response, field or component schema removed | breaking |
+//! | type or format changed (the generated Rust type changes) | breaking |
+//! | `operationId` changed (the generated method is renamed) | breaking |
+//! | `$ref` target changed, or inline ↔ `$ref` (the generated type is renamed) | breaking |
+//! | new required parameter, request field or request body; optional → required in a request | breaking |
+//! | parameter moved (`in` changed), `style`/`explode` changed | breaking |
+//! | path parameter renamed: the builder method is renamed (non-breaking if its snake_case name is the same) | breaking |
+//! | query, header or cookie parameter renamed: the builder method and the request on the wire change | breaking |
+//! | enum value removed (the generated enum loses a variant) | breaking |
+//! | enum value added in a response (old clients cannot deserialize it) | breaking |
+//! | a property's generated type changes between `T` and `Option<T>` (required non-nullable ↔ anything else) | breaking |
+//! | a response property old clients require may now be missing, or null; a request property old clients omit (or send as null) is now required (or not nullable) | breaking |
+//! | the JSON body (`application/json`, parameters allowed) replaced by another media type, `+json` suffixes included (progenitor types no other) | breaking |
+//! | a security requirement or scheme the client's auth code uses (AK/SK signature, IAM token) no longer accepted | breaking |
+//! | constraint tightened on a request value (`minimum` raised, `maxLength` lowered, `pattern` added…) | breaking |
+//! | spec, path, operation, optional parameter, optional request field, response or media type added | non-breaking |
+//! | new field in a response, required or not (a client only gains data) | non-breaking |
+//! | a property that stays `Option<T>` (optional) becoming or ceasing to be nullable | non-breaking |
+//! | media type parameters (`application/json` ↔ `application/json; charset=utf-8`) | non-breaking |
+//! | request field or parameter required → optional when the generated type stays the same | non-breaking |
+//! | enum value added in a request | non-breaking |
+//! | description, summary, title, example(s), `default`, `deprecated`, tags, servers, info | non-breaking |
+//! | constraint loosened, or any constraint change on a response value | non-breaking |
+//! | security requirements or schemes the client's auth code does not use | non-breaking |
+//! | any other keyword (`x-…` extensions, …) | non-breaking |
+
+mod compare;
+mod load;
+mod params;
+mod render;
+mod schema;
+mod surface;
+
+use serde_json::Value;
+
+pub use load::{
+    compare_revision, load_file, load_revision, parse_document, spec_added, spec_removed,
+    specs_at_revision, specs_in_tree,
+};
+pub use params::snake;
+pub use render::render;
+pub use surface::{ItemChange, Surface};
+
+use crate::regen::{RegenError, SPEC_DIR};
+use crate::spec::SpecError;
+
+/// Whether a change breaks users of the generated client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// Old code and old clients keep working.
+    NonBreaking,
+    /// Old code stops compiling, or old clients stop working against the new service.
+    Breaking,
+}
+
+impl Severity {
+    /// `breaking` or `non-breaking`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Breaking => "breaking",
+            Severity::NonBreaking => "non-breaking",
+        }
+    }
+}
+
+/// Where, inside a component schema, a change was made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    /// The component schema (`components.schemas` key).
+    pub schema: String,
+    /// Location inside that schema (empty: the schema itself).
+    pub path: Vec<String>,
+    /// The use site through which it was reached (`GET /… → 200 → connections[]`).
+    pub used_at: String,
+}
+
+/// One reported change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// The operation (`GET /path (operationId)`), path, or `components`/`document` group.
+    pub group: String,
+    /// Location inside the group, outermost first (`200 (Response)`, `connections[]`, ...).
+    pub location: Vec<String>,
+    /// What changed; values are in backticks.
+    pub what: String,
+    /// The classification.
+    pub severity: Severity,
+    /// Why it is classified so.
+    pub reason: String,
+    /// The component schema the change was made in, if any.
+    pub origin: Option<Origin>,
+}
+
+impl Change {
+    /// `group → location…` as one string.
+    pub fn site(&self) -> String {
+        std::iter::once(self.group.as_str())
+            .chain(self.location.iter().map(String::as_str))
+            .collect::<Vec<_>>()
+            .join(" → ")
+    }
+}
+
+/// The result of comparing two versions of one spec.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// The spec compared (`openapi/iam.yaml`), when the sides are git revisions.
+    pub spec: Option<String>,
+    /// Name of the old side (`HEAD`, a file name).
+    pub old_label: String,
+    /// Name of the new side.
+    pub new_label: String,
+    /// Every change, grouped (groups in document order, paths sorted).
+    pub changes: Vec<Change>,
+    /// Public items of the generated module that differ between the two sides.
+    pub generated: Vec<ItemChange>,
+}
+
+impl Report {
+    /// True if any change is breaking.
+    pub fn has_breaking(&self) -> bool {
+        self.changes
+            .iter()
+            .any(|c| c.severity == Severity::Breaking)
+    }
+
+    /// Number of breaking and non-breaking changes.
+    pub fn counts(&self) -> (usize, usize) {
+        let breaking = self
+            .changes
+            .iter()
+            .filter(|c| c.severity == Severity::Breaking)
+            .count();
+        (breaking, self.changes.len() - breaking)
+    }
+}
+
+/// Output format of the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    /// Plain text for a terminal.
+    #[default]
+    Text,
+    /// Markdown tables for pasting into a review.
+    Markdown,
+}
+
+/// Why a diff could not be made (`cargo xtask diff` exits 2).
+#[derive(Debug, thiserror::Error)]
+pub enum DiffError {
+    /// A side is not a spec `regen` accepts (unreadable, not YAML, not OpenAPI 3.0.x,
+    /// a dangling or external `$ref`, a failed check).
+    #[error(transparent)]
+    Spec(#[from] SpecError),
+    /// A side passes validation but progenitor cannot generate a client from it.
+    #[error(transparent)]
+    Generate(#[from] RegenError),
+    /// The specs could not be read from git at the given revision.
+    #[error("cannot read {what} at revision `{rev}`: {message}")]
+    Git {
+        /// The revision asked for.
+        rev: String,
+        /// The file or folder.
+        what: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// Neither side has a spec.
+    #[error("no spec (*.yaml) in {SPEC_DIR}/ at revision `{rev}` or in the working tree")]
+    NoSpecs {
+        /// The revision compared with.
+        rev: String,
+    },
+}
+
+/// One side of the comparison: the document as generic JSON and its generated public API.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// How the side is named in the report.
+    pub label: String,
+    /// The parsed document.
+    pub raw: Value,
+    /// The public items of the module `regen` generates from it.
+    pub api: Surface,
+}
+
+/// Compares two versions of one spec.
+pub fn diff(old: &Document, new: &Document) -> Report {
+    let mut changes = compare::walk(old, new);
+    let generated = Surface::diff(&old.api, &new.api);
+    // The net: the generated code is the judge of what compiles. A removed or changed public
+    // item that no rule flagged as breaking is reported breaking on its own.
+    if !changes.iter().any(|c| c.severity == Severity::Breaking) {
+        for item in generated.iter().filter(|i| i.breaks()) {
+            changes.push(Change {
+                group: "generated client".into(),
+                location: vec![item.item.clone()],
+                what: match &item.new {
+                    None => "removed".into(),
+                    Some(n) => format!("changed `{}` → `{n}`", item.old.as_deref().unwrap_or("")),
+                },
+                severity: Severity::Breaking,
+                reason: "code that uses this generated item may no longer compile (found by \
+                         generating both sides; no rule above explains it, so review it)"
+                    .into(),
+                origin: None,
+            });
+        }
+    }
+    Report {
+        spec: None,
+        old_label: old.label.clone(),
+        new_label: new.label.clone(),
+        changes,
+        generated,
+    }
+}
