@@ -98,32 +98,48 @@ pub fn load(path: &Path) -> Result<Spec, SpecError> {
 
 /// Parses and validates spec `text`; `path` is only used in messages.
 pub fn parse(path: &Path, text: &str) -> Result<Spec, SpecError> {
+    let (spec, problems) = parse_unlinted(path, text)?;
+    if !problems.is_empty() {
+        return Err(invalid(path, problems));
+    }
+    Ok(spec)
+}
+
+/// Parses spec `text` and checks what generation needs (see [`structural`]); the lint
+/// findings ([`lint`]) are returned beside the spec instead of refusing it. `cargo xtask
+/// diff` reads specs so: a spec being edited, or an older revision, still gets a verdict.
+pub fn parse_unlinted(path: &Path, text: &str) -> Result<(Spec, Vec<Finding>), SpecError> {
     // serde-saphyr rejects duplicate keys by default and has no `unsafe` YAML backend.
     let raw: Value = serde_saphyr::from_str(text).map_err(|e| SpecError::Yaml {
         path: path.to_owned(),
         message: e.to_string(),
     })?;
-    let invalid = |findings| SpecError::Invalid {
-        path: path.to_owned(),
-        findings,
-    };
     // The version is checked before decoding so a 3.1 or 2.0 document gets this message
     // rather than whatever field openapiv3 happens to trip over.
-    let version = check_version(&raw).map_err(|f| invalid(vec![f]))?;
+    let version = check_version(&raw).map_err(|f| invalid(path, vec![f]))?;
     let openapi: openapiv3::OpenAPI =
         serde_json::from_value(raw.clone()).map_err(|e| SpecError::NotOpenApi {
             path: path.to_owned(),
             message: format!("OpenAPI {version}: {e}"),
         })?;
-    let findings = validate(&raw);
+    let findings = structural(&raw);
     if !findings.is_empty() {
-        return Err(invalid(findings));
+        return Err(invalid(path, findings));
     }
-    Ok(Spec {
+    let problems = lint(&raw);
+    let spec = Spec {
         path: path.to_owned(),
         raw,
         openapi,
-    })
+    };
+    Ok((spec, problems))
+}
+
+fn invalid(path: &Path, findings: Vec<Finding>) -> SpecError {
+    SpecError::Invalid {
+        path: path.to_owned(),
+        findings,
+    }
 }
 
 fn check_version(raw: &Value) -> Result<&str, Finding> {
@@ -142,15 +158,37 @@ fn check_version(raw: &Value) -> Result<&str, Finding> {
 
 /// Runs every check on a parsed document and returns all findings (empty when valid).
 pub fn validate(raw: &Value) -> Vec<Finding> {
-    let mut out = Vec::new();
-    check_refs(raw, &mut out);
-    check_operations(raw, &mut out);
-    check_schemas(raw, &mut out);
-    check_examples(raw, &mut out);
-    check_unused_components(raw, &mut out);
+    let mut out = structural(raw);
+    out.extend(lint(raw));
     // A dangling `$ref` under a response is also met by the closed-response walk: once is enough.
     let mut seen_refs = BTreeSet::new();
     out.retain(|f| !f.message.starts_with("$ref ") || seen_refs.insert(f.pointer.clone()));
+    out
+}
+
+/// What generation needs: every `$ref` local and resolving, and operations progenitor can
+/// generate (a unique `operationId`, responses, one success and one error schema).
+pub fn structural(raw: &Value) -> Vec<Finding> {
+    let mut out = Vec::new();
+    check_refs(raw, &mut out);
+    check_operations(raw, &mut out);
+    out
+}
+
+/// The project's rules for a spec `regen` accepts, beyond what generation needs: parameters
+/// and properties described, security requirements naming defined schemes, examples that
+/// match their schema and name no stale key, response objects open (no closed `enum`, no
+/// `additionalProperties: false`), and every component referenced.
+pub fn lint(raw: &Value) -> Vec<Finding> {
+    let mut out = Vec::new();
+    check_security(raw, &mut out);
+    check_descriptions(raw, &mut out);
+    check_schemas(raw, &mut out);
+    check_examples(raw, &mut out);
+    check_unused_components(raw, &mut out);
+    // A schema reached from two responses is met twice by the closed-response walk.
+    let mut seen = BTreeSet::new();
+    out.retain(|f| seen.insert((f.pointer.clone(), f.message.clone())));
     out
 }
 
@@ -179,8 +217,7 @@ fn refs<'a>(node: &'a Value, ptr: String, out: &mut Vec<(String, &'a Value)>) {
     }
 }
 
-/// Every `$ref` is local and resolves (the generator follows nothing else), and every
-/// security requirement names a scheme of `components.securitySchemes`.
+/// Every `$ref` is local and resolves (the generator follows nothing else).
 fn check_refs(raw: &Value, out: &mut Vec<Finding>) {
     let mut found = Vec::new();
     refs(raw, String::new(), &mut found);
@@ -198,6 +235,10 @@ fn check_refs(raw: &Value, out: &mut Vec<Finding>) {
             message,
         });
     }
+}
+
+/// Every security requirement names a scheme of `components.securitySchemes`.
+fn check_security(raw: &Value, out: &mut Vec<Finding>) {
     let schemes = raw.pointer("/components/securitySchemes");
     let mut sites = vec![("/security".to_owned(), raw.get("security"))];
     for (ptr, op) in operations(raw) {
@@ -227,9 +268,9 @@ fn check_refs(raw: &Value, out: &mut Vec<Finding>) {
 /// Component kinds that must be referenced somewhere (an unused one is usually left over).
 const REFERENCED_COMPONENTS: [&str; 3] = ["schemas", "responses", "parameters"];
 
-/// Components (schemas, responses, parameters) that nothing reachable from the paths refers
-/// to: a component used only by another unused component is unused too.
-fn check_unused_components(raw: &Value, out: &mut Vec<Finding>) {
+/// The components (`/components/KIND/NAME`) reachable from outside `components` by
+/// `$ref`s, directly or through other reachable components.
+pub fn referenced(raw: &Value) -> BTreeSet<String> {
     let mut used: BTreeSet<String> = BTreeSet::new();
     let mut queue: Vec<(String, &Value)> = raw
         .as_object()
@@ -254,6 +295,13 @@ fn check_unused_components(raw: &Value, out: &mut Vec<Finding>) {
             }
         }
     }
+    used
+}
+
+/// Components (schemas, responses, parameters) that nothing reachable from the paths refers
+/// to: a component used only by another unused component is unused too.
+fn check_unused_components(raw: &Value, out: &mut Vec<Finding>) {
+    let used = referenced(raw);
     for kind in REFERENCED_COMPONENTS {
         for name in raw
             .pointer(&format!("/components/{kind}"))
@@ -321,29 +369,6 @@ pub fn resolve<'a>(raw: &'a Value, mut node: &'a Value) -> &'a Value {
 
 fn check_operations(raw: &Value, out: &mut Vec<Finding>) {
     let mut seen: BTreeMap<&str, String> = BTreeMap::new();
-    // Parameters shared by every operation of a path are parameters too.
-    if let Some(paths) = raw.get("paths").and_then(Value::as_object) {
-        for (path, item) in paths {
-            for (i, param) in item
-                .get("parameters")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .enumerate()
-            {
-                let param = resolve(raw, param);
-                if !has_description(param) {
-                    out.push(Finding {
-                        pointer: format!("{}/parameters/{i}", pointer(&["paths", path])),
-                        message: format!(
-                            "parameter {:?} has no description",
-                            param.get("name").and_then(Value::as_str).unwrap_or("?")
-                        ),
-                    });
-                }
-            }
-        }
-    }
     for (ptr, op) in operations(raw) {
         match op.get("operationId").and_then(Value::as_str) {
             None => out.push(Finding {
@@ -359,13 +384,25 @@ fn check_operations(raw: &Value, out: &mut Vec<Finding>) {
                 }
             }
         }
-        for (i, param) in op
-            .get("parameters")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .enumerate()
-        {
+        check_response_schemas(raw, &ptr, op, out);
+    }
+}
+
+/// Every parameter, of a path (shared by its operations) or of an operation, is described.
+fn check_descriptions(raw: &Value, out: &mut Vec<Finding>) {
+    let mut holders: Vec<(String, &Value)> = Vec::new();
+    for (path, item) in raw
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        holders.push((pointer(&["paths", path]), item));
+    }
+    holders.extend(operations(raw));
+    for (ptr, holder) in holders {
+        let params = holder.get("parameters").and_then(Value::as_array);
+        for (i, param) in params.into_iter().flatten().enumerate() {
             let param = resolve(raw, param);
             if !has_description(param) {
                 out.push(Finding {
@@ -377,7 +414,6 @@ fn check_operations(raw: &Value, out: &mut Vec<Finding>) {
                 });
             }
         }
-        check_response_schemas(raw, &ptr, op, out);
     }
 }
 

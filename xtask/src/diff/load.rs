@@ -12,15 +12,18 @@ use super::{Change, DiffError, Document, Report, Severity, Surface, diff, surfac
 use crate::regen::SPEC_DIR;
 use crate::spec::{self, METHODS, SpecError};
 
-/// Parses spec `text` (named `path` in messages) with the validation `regen` applies, and
-/// generates its client in memory. Any failure is an error: there is nothing to compare.
+/// Parses spec `text` (named `path` in messages) and generates its client in memory, as
+/// `regen` would. A side that cannot be generated (not YAML, not OpenAPI 3.0.x, a dangling
+/// or external `$ref`, an operation progenitor cannot generate) is an error: there is nothing
+/// to compare. Lint findings are kept in [`Document::problems`], not refused.
 pub fn parse_document(label: &str, path: &Path, text: &str) -> Result<Document, DiffError> {
-    let spec = spec::parse(path, text)?;
+    let (spec, problems) = spec::parse_unlinted(path, text)?;
     let api = surface::generate(&spec)?;
     Ok(Document {
         label: label.to_owned(),
         raw: spec.raw,
         api,
+        problems,
     })
 }
 
@@ -211,6 +214,8 @@ pub fn spec_added(spec_path: &str, rev: &str, new: &Document) -> Report {
             origin: None,
         }],
         generated: Surface::diff(&Surface::default(), &new.api),
+        problems: new.problems.clone(),
+        old_problems: Vec::new(),
     }
 }
 
@@ -233,5 +238,7 @@ pub fn spec_removed(spec_path: &str, old: &Document) -> Report {
             origin: None,
         }],
         generated: Surface::diff(&old.api, &Surface::default()),
+        problems: Vec::new(),
+        old_problems: old.problems.clone(),
     }
 }

@@ -61,11 +61,11 @@ pub use load::{
     specs_at_revision, specs_in_tree,
 };
 pub use params::snake;
-pub use render::render;
+pub use render::{PROBLEMS, render};
 pub use surface::{ItemChange, Surface};
 
 use crate::regen::{RegenError, SPEC_DIR};
-use crate::spec::SpecError;
+use crate::spec::{Finding, SpecError};
 
 /// Whether a change breaks users of the generated client.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -137,6 +137,11 @@ pub struct Report {
     pub changes: Vec<Change>,
     /// Public items of the generated module that differ between the two sides.
     pub generated: Vec<ItemChange>,
+    /// What the lint finds in the new side (`cargo xtask regen` would refuse it); reported
+    /// after the verdict, never a reason to refuse the comparison or to change its verdict.
+    pub problems: Vec<Finding>,
+    /// What the lint finds in the old side (history: rules may have been added since).
+    pub old_problems: Vec<Finding>,
 }
 
 impl Report {
@@ -205,6 +210,8 @@ pub struct Document {
     pub raw: Value,
     /// The public items of the module `regen` generates from it.
     pub api: Surface,
+    /// Lint findings ([`crate::spec::lint`]): reported, not refused.
+    pub problems: Vec<Finding>,
 }
 
 /// Compares two versions of one spec.
@@ -236,5 +243,7 @@ pub fn diff(old: &Document, new: &Document) -> Report {
         new_label: new.label.clone(),
         changes,
         generated,
+        problems: new.problems.clone(),
+        old_problems: old.problems.clone(),
     }
 }

@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 
 use super::Severity::{Breaking, NonBreaking};
 use super::{Change, Format, ItemChange, Report, Severity};
+use crate::spec::Finding;
 
 /// One schema-section row: a change where it was made, with every use site.
 struct SchemaRow {
@@ -95,6 +96,7 @@ fn render_text(report: &Report) -> String {
     };
     if report.changes.is_empty() {
         let _ = writeln!(out, "No changes.");
+        problems_text(report, &mut out);
         return out;
     }
     let _ = writeln!(out, "{}", summary(report));
@@ -138,6 +140,7 @@ fn render_text(report: &Report) -> String {
     for line in generated_lines(report) {
         let _ = writeln!(out, "  {}", plain(&line));
     }
+    problems_text(report, &mut out);
     out
 }
 
@@ -212,6 +215,7 @@ fn render_markdown(report: &Report) -> String {
     );
     if report.changes.is_empty() {
         let _ = writeln!(out, "No changes.");
+        problems_markdown(report, &mut out);
         return out;
     }
     let (b, n) = report.counts();
@@ -274,5 +278,45 @@ fn render_markdown(report: &Report) -> String {
     for line in generated_lines(report) {
         let _ = writeln!(out, "- {line}");
     }
+    problems_markdown(report, &mut out);
     out
+}
+
+/// The heading of the new side's lint findings.
+pub const PROBLEMS: &str = "Spec problems: `cargo xtask regen` would refuse the new spec";
+/// The heading of the old side's lint findings.
+const OLD_PROBLEMS: &str = "Spec problems of the old side (history: compared all the same)";
+
+/// The lint findings of each side, after the verdict: (heading, findings).
+fn problem_sections(report: &Report) -> Vec<(&'static str, &[Finding])> {
+    [
+        (PROBLEMS, report.problems.as_slice()),
+        (OLD_PROBLEMS, report.old_problems.as_slice()),
+    ]
+    .into_iter()
+    .filter(|(_, findings)| !findings.is_empty())
+    .collect()
+}
+
+fn problems_text(report: &Report, out: &mut String) {
+    for (heading, findings) in problem_sections(report) {
+        let _ = writeln!(out, "\n{heading} ({})", findings.len());
+        for f in findings {
+            let _ = writeln!(out, "  {f}");
+        }
+    }
+}
+
+fn problems_markdown(report: &Report, out: &mut String) {
+    for (heading, findings) in problem_sections(report) {
+        let _ = writeln!(out, "\n#### {heading} ({})\n", findings.len());
+        for f in findings {
+            let pointer = if f.pointer.is_empty() {
+                "/"
+            } else {
+                &f.pointer
+            };
+            let _ = writeln!(out, "- `{pointer}`: {}", md_cell(&f.message));
+        }
+    }
 }

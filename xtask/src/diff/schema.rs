@@ -6,10 +6,10 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value};
 
-use super::Origin;
 use super::Severity::{Breaking, NonBreaking};
 use super::Surface;
 use super::compare::{Ctx, Dir, MAX_DEPTH, SCHEMA_PREFIX, Walker, code, is_true, obj, ref_name};
+use super::{Origin, Severity};
 use crate::spec;
 
 pub(super) fn type_format(schema: &Value) -> String {
@@ -90,8 +90,19 @@ impl<'a> Walker<'a> {
         let olds = obj(self.old.pointer("/components/schemas"));
         let news = obj(self.new.pointer("/components/schemas"));
         let names: BTreeSet<&String> = olds.keys().chain(news.keys()).collect();
+        let (old_refs, new_refs) = (spec::referenced(self.old), spec::referenced(self.new));
         for name in names {
             let ctx = Ctx::new(&format!("components.schemas.{name}"), Dir::Response);
+            let at = format!("/components/schemas/{name}");
+            if news.contains_key(name) && old_refs.contains(&at) && !new_refs.contains(&at) {
+                let why = format!(
+                    "the generated type `types::{name}` stays (progenitor generates every \
+                     component schema), so nothing breaks yet; `cargo xtask regen` refuses the \
+                     spec until the schema is used again or removed (then breaking)"
+                );
+                let what = "no longer used by any operation".to_owned();
+                self.emit(&ctx, what, NonBreaking, &why);
+            }
             match (olds.get(name), news.get(name)) {
                 (Some(_), None) => self.emit(
                     &ctx,
@@ -255,12 +266,9 @@ impl<'a> Walker<'a> {
             }
             (o, n) if o != n => {
                 let show = |v: Option<&Value>| v.map(code).unwrap_or_else(|| "absent".into());
-                self.emit(
-                    ctx,
-                    format!("additionalProperties changed {} → {}", show(o), show(n)),
-                    Breaking,
-                    "the generated type changes between a struct and a map",
-                );
+                let what = format!("additionalProperties changed {} → {}", show(o), show(n));
+                let (severity, why) = closed_object(ctx.dir, o, n);
+                self.emit(ctx, what, severity, why);
             }
             _ => {}
         }
@@ -611,4 +619,41 @@ pub(super) fn find_in<'v>(schema: &'v Value, key: &str, i: usize) -> Option<&'v 
         .get(key)
         .and_then(Value::as_array)
         .and_then(|a| a.get(i))
+}
+
+/// `additionalProperties` changed other than between two map value schemas. Between open
+/// (absent or `true`) and `false`, typify keeps the struct and only adds or drops
+/// `#[serde(deny_unknown_fields)]`, so code compiles either way and the wire decides;
+/// anything else turns a struct into a map or back.
+fn closed_object(dir: Dir, old: Option<&Value>, new: Option<&Value>) -> (Severity, &'static str) {
+    let open = |v: Option<&Value>| matches!(v, None | Some(Value::Bool(true)));
+    let closed = |v: Option<&Value>| v == Some(&Value::Bool(false));
+    match (dir, open(old) && closed(new), closed(old) && open(new)) {
+        (Dir::Response, true, _) => (
+            NonBreaking,
+            "the generated struct gains `#[serde(deny_unknown_fields)]`; code compiles and old \
+             clients decode every response the new spec allows. But a client generated from the \
+             new spec fails on the first field the service adds later (hence the lint)",
+        ),
+        (Dir::Response, _, true) => (
+            Breaking,
+            "the service may now send fields the old spec does not declare, and old clients \
+             (generated with `#[serde(deny_unknown_fields)]`) fail to decode such a response; \
+             the generated code compiles unchanged",
+        ),
+        (Dir::Request, true, _) => (
+            NonBreaking,
+            "the service now rejects undeclared fields, and old clients send only the declared \
+             ones; the generated struct compiles unchanged",
+        ),
+        (Dir::Request, _, true) => (
+            NonBreaking,
+            "the service now accepts undeclared fields too; the generated struct compiles \
+             unchanged",
+        ),
+        _ => (
+            Breaking,
+            "the generated type changes between a struct and a map",
+        ),
+    }
 }
