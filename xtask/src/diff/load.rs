@@ -157,8 +157,8 @@ pub fn compare_revision(root: &Path, rev: &str) -> Result<Vec<Report>, Vec<DiffE
         });
         let report = match (old_doc, new_doc) {
             (Some(Ok(o)), Some(Ok(n))) => diff(&o, &n),
-            (Some(Ok(o)), None) => spec_removed(spec_path, &o),
-            (None, Some(Ok(n))) => spec_added(spec_path, rev, &n),
+            (Some(Ok(o)), None) => one_side(spec_path, rev, &o, false),
+            (None, Some(Ok(n))) => one_side(spec_path, rev, &n, true),
             (o, n) => {
                 errors.extend(o.and_then(Result::err));
                 errors.extend(n.and_then(Result::err));
@@ -195,50 +195,40 @@ fn operation_ids(raw: &Value) -> Vec<String> {
     ids
 }
 
-/// The report for a spec that exists only on the new side.
-pub fn spec_added(spec_path: &str, rev: &str, new: &Document) -> Report {
+/// The report for a spec that exists on one side only: `rev` (old) or the working tree (new).
+fn one_side(spec_path: &str, rev: &str, doc: &Document, added: bool) -> Report {
     let module = module_of(spec_path);
+    let ids = operation_ids(&doc.raw).join(", ");
+    let (what, severity, reason) = if added {
+        let why = "with its own `Client`; existing modules are unchanged";
+        let reason = format!("a new generated module (`{module}`) {why}");
+        (format!("spec added ({ids})"), Severity::NonBreaking, reason)
+    } else {
+        let why = "disappear: code using them no longer compiles";
+        let reason = format!("its generated module (`{module}`) and `Client` {why}");
+        (format!("spec removed ({ids})"), Severity::Breaking, reason)
+    };
+    let none = Document {
+        label: String::new(),
+        raw: Value::Null,
+        api: Surface::default(),
+        problems: Vec::new(),
+    };
+    let (old, new) = if added { (&none, doc) } else { (doc, &none) };
     Report {
         spec: Some(spec_path.to_owned()),
         old_label: rev.to_owned(),
-        new_label: new.label.clone(),
-        changes: vec![Change {
-            group: "document".into(),
-            location: Vec::new(),
-            what: format!("spec added ({})", operation_ids(&new.raw).join(", ")),
-            severity: Severity::NonBreaking,
-            reason: format!(
-                "a new generated module (`{module}`) with its own `Client`; existing modules \
-                 are unchanged"
-            ),
-            origin: None,
-        }],
-        generated: Surface::diff(&Surface::default(), &new.api),
-        problems: new.problems.clone(),
-        old_problems: Vec::new(),
-    }
-}
-
-/// The report for a spec that exists only on the old side.
-pub fn spec_removed(spec_path: &str, old: &Document) -> Report {
-    let module = module_of(spec_path);
-    Report {
-        spec: Some(spec_path.to_owned()),
-        old_label: old.label.clone(),
         new_label: "working tree".into(),
         changes: vec![Change {
             group: "document".into(),
             location: Vec::new(),
-            what: format!("spec removed ({})", operation_ids(&old.raw).join(", ")),
-            severity: Severity::Breaking,
-            reason: format!(
-                "its generated module (`{module}`) and `Client` disappear: code using them no \
-                 longer compiles"
-            ),
+            what,
+            severity,
+            reason,
             origin: None,
         }],
-        generated: Surface::diff(&old.api, &Surface::default()),
-        problems: Vec::new(),
+        generated: Surface::diff(&old.api, &new.api),
+        problems: new.problems.clone(),
         old_problems: old.problems.clone(),
     }
 }

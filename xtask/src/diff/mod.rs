@@ -1,51 +1,24 @@
 //! `cargo xtask diff`: what changed between two versions of the specs in `openapi/`, and
 //! whether it breaks users of the client generated from them.
 //!
-//! Both documents are compared as generic JSON (the `raw` value of [`spec::Spec`]). Every
-//! `$ref` is followed, so a change inside a shared schema is reported at each place an
-//! operation uses it (`GET /… → 200 (ListP2cVgwConnectionsResponse) → connections[]
-//! (Connection) → inbound_bytes`) and once more, deduplicated, under the schema it was made in.
-//! Each side must pass the validation `cargo xtask regen` applies and generate (in memory,
-//! with regen's own code): a spec regen refuses has no client to judge, so it is an error
-//! ([`DiffError`]), never a report.
-//!
-//! # Classification
-//!
 //! A change is **breaking** when code written against the client generated from the old
 //! spec stops compiling once regenerated, or a client generated from the old spec misbehaves
-//! against a service that implements the new one. Otherwise it is non-breaking. The rules
-//! follow what progenitor and typify generate, and the public items of both generated
-//! modules are compared (`diff::surface`): the report lists those that changed, explanations
-//! name them where a change maps to one, and a removed or changed item that no rule flagged
-//! is reported breaking on its own.
+//! against a service that implements the new one (README.md, "Reviewing an API change", lists
+//! the rules). One module per job, each readable on its own:
 //!
-//! | change | class |
-//! | --- | --- |
-//! | spec, path, operation, parameter, response, field or component schema removed | breaking |
-//! | type or format changed (the generated Rust type changes) | breaking |
-//! | `operationId` changed (the generated method is renamed) | breaking |
-//! | `$ref` target changed, or inline ↔ `$ref` (the generated type is renamed) | breaking |
-//! | new required parameter, request field or request body; optional → required in a request | breaking |
-//! | parameter moved (`in` changed), `style`/`explode` changed | breaking |
-//! | path parameter renamed: the builder method is renamed (non-breaking if its snake_case name is the same) | breaking |
-//! | query, header or cookie parameter renamed: the builder method and the request on the wire change | breaking |
-//! | enum value removed (the generated enum loses a variant) | breaking |
-//! | enum value added in a response (old clients cannot deserialize it) | breaking |
-//! | a property's generated type changes between `T` and `Option<T>` (required non-nullable ↔ anything else) | breaking |
-//! | a response property old clients require may now be missing, or null; a request property old clients omit (or send as null) is now required (or not nullable) | breaking |
-//! | the JSON body (`application/json`, parameters allowed) replaced by another media type, `+json` suffixes included (progenitor types no other) | breaking |
-//! | a security requirement or scheme the client's auth code uses (AK/SK signature, IAM token) no longer accepted | breaking |
-//! | constraint tightened on a request value (`minimum` raised, `maxLength` lowered, `pattern` added…) | breaking |
-//! | spec, path, operation, optional parameter, optional request field, response or media type added | non-breaking |
-//! | new field in a response, required or not (a client only gains data) | non-breaking |
-//! | a property that stays `Option<T>` (optional) becoming or ceasing to be nullable | non-breaking |
-//! | media type parameters (`application/json` ↔ `application/json; charset=utf-8`) | non-breaking |
-//! | request field or parameter required → optional when the generated type stays the same | non-breaking |
-//! | enum value added in a request | non-breaking |
-//! | description, summary, title, example(s), `default`, `deprecated`, tags, servers, info | non-breaking |
-//! | constraint loosened, or any constraint change on a response value | non-breaking |
-//! | security requirements or schemes the client's auth code does not use | non-breaking |
-//! | any other keyword (`x-…` extensions, …) | non-breaking |
+//! - `load`: the two sides, from files or git. Each side is parsed and generated in memory
+//!   with regen's own code; a side that cannot be generated is a [`DiffError`] (exit 2). Lint
+//!   findings are kept beside it ([`Report::problems`]), never a reason to refuse.
+//! - `surface`: the public items of both generated modules, the judge of what stops
+//!   compiling: a removed or changed item that no rule flagged is reported breaking on its
+//!   own, and explanations name the items.
+//! - `compare`, `params`, `schema`: a walk over both documents as JSON, following every
+//!   `$ref` to each place an operation uses it (`GET /… → 200 (ListResponse) → connections[]
+//!   (Connection) → inbound_bytes`), with the rules the generated code cannot show: the wire
+//!   (renamed query parameters, moved parameters, constraints), response enums,
+//!   requiredness and nullability, `additionalProperties: false`, security, media types.
+//! - `render`: text and markdown; changes by operation, again by schema, the generated
+//!   items, then the spec problems.
 
 mod compare;
 mod load;
@@ -57,8 +30,7 @@ mod surface;
 use serde_json::Value;
 
 pub use load::{
-    compare_revision, load_file, load_revision, parse_document, spec_added, spec_removed,
-    specs_at_revision, specs_in_tree,
+    compare_revision, load_file, load_revision, parse_document, specs_at_revision, specs_in_tree,
 };
 pub use params::snake;
 pub use render::{PROBLEMS, render};
