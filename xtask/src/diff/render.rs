@@ -309,7 +309,10 @@ fn problems_text(report: &Report, out: &mut String) {
 
 fn problems_markdown(report: &Report, out: &mut String) {
     for (heading, findings) in problem_sections(report) {
-        let _ = writeln!(out, "\n#### {heading} ({})\n", findings.len());
+        if !out.ends_with("\n\n") {
+            out.push('\n');
+        }
+        let _ = writeln!(out, "#### {heading} ({})\n", findings.len());
         for f in findings {
             let pointer = if f.pointer.is_empty() {
                 "/"
