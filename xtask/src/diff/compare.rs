@@ -229,18 +229,8 @@ impl<'a> Walker<'a> {
     }
 
     /// Follows `$ref` chains on one side; returns the first component name and the target.
-    pub(super) fn deref(&self, raw: &'a Value, mut node: &'a Value) -> (Option<String>, &'a Value) {
-        let name = ref_name(node);
-        for _ in 0..16 {
-            match node.get("$ref").and_then(Value::as_str) {
-                Some(r) if r.starts_with('#') => match raw.pointer(&r[1..]) {
-                    Some(target) => node = target,
-                    None => break,
-                },
-                _ => break,
-            }
-        }
-        (name, node)
+    pub(super) fn deref(&self, raw: &'a Value, node: &'a Value) -> (Option<String>, &'a Value) {
+        (ref_name(node), spec::resolve(raw, node))
     }
 
     pub(super) fn document(&mut self) {
