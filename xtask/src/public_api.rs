@@ -218,7 +218,7 @@ fn format_fix(found: u64, newest: u32) -> String {
         format!(
             "Fix: set `rustdoc-types` in the workspace Cargo.toml to the release whose \
              FORMAT_VERSION is {found} (https://github.com/rust-lang/rustdoc-types/blob/trunk/CHANGELOG.md), \
-             fix what no longer compiles in xtask/src/public_api.rs, then run `cargo xtask \
+             fix what no longer compiles in xtask/src/public_api/render.rs, then run `cargo xtask \
              public-api` and review the snapshot diff."
         )
     } else {
