@@ -31,8 +31,8 @@ enum Task {
     Lint,
     /// Report spec changes, each classified breaking or non-breaking for users of the
     /// generated client: every spec in openapi/ (vs. a git revision), or two files.
-    /// Exit 0: no breaking change; 1: breaking change(s); 2: could not compare (a side is
-    /// not a spec `regen` accepts, or git failed).
+    /// Exit 0: no breaking change; 1: breaking change(s); 2: could not compare (a side
+    /// cannot be generated, or git failed). Lint findings are listed, never refused.
     Diff {
         /// Git revision whose openapi/*.yaml are the old side (default: HEAD); every spec
         /// present on either side is compared with the working tree.
@@ -150,7 +150,7 @@ fn run_lint(root: &std::path::Path) -> ExitCode {
 }
 
 /// `cargo xtask diff`: exit 0 when nothing breaks, 1 on breaking changes, 2 when a side
-/// could not be compared (the reasons on stderr, no report).
+/// cannot be generated (the reasons on stderr, no report). Lint findings never change it.
 fn run_diff(
     root: &std::path::Path,
     base: Option<String>,
@@ -195,6 +195,13 @@ fn run_diff(
     };
     let rendered: Vec<String> = reports.iter().map(|r| diff::render(r, format)).collect();
     print!("{}", rendered.join("\n"));
+    let problems: usize = reports.iter().map(|r| r.problems.len()).sum();
+    if problems > 0 {
+        eprintln!(
+            "{problems} spec problem(s) listed: `cargo xtask regen` would refuse the new spec \
+             (reported only: the exit code is the verdict's)"
+        );
+    }
     let breaking: usize = reports.iter().map(|r| r.counts().0).sum();
     if breaking > 0 {
         eprintln!("{breaking} breaking change(s) (exit 1)");

@@ -9,7 +9,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use serde_json::{Value, json};
+use serde_json::Value;
+
+mod examples;
+
+use examples::check_examples;
 
 /// A spec that parsed and passed every check.
 #[derive(Debug)]
@@ -98,32 +102,48 @@ pub fn load(path: &Path) -> Result<Spec, SpecError> {
 
 /// Parses and validates spec `text`; `path` is only used in messages.
 pub fn parse(path: &Path, text: &str) -> Result<Spec, SpecError> {
+    let (spec, problems) = parse_unlinted(path, text)?;
+    if !problems.is_empty() {
+        return Err(invalid(path, problems));
+    }
+    Ok(spec)
+}
+
+/// Parses spec `text` and checks what generation needs (see [`structural`]); the lint
+/// findings ([`lint`]) are returned beside the spec instead of refusing it. `cargo xtask
+/// diff` reads specs so: a spec being edited, or an older revision, still gets a verdict.
+pub fn parse_unlinted(path: &Path, text: &str) -> Result<(Spec, Vec<Finding>), SpecError> {
     // serde-saphyr rejects duplicate keys by default and has no `unsafe` YAML backend.
     let raw: Value = serde_saphyr::from_str(text).map_err(|e| SpecError::Yaml {
         path: path.to_owned(),
         message: e.to_string(),
     })?;
-    let invalid = |findings| SpecError::Invalid {
-        path: path.to_owned(),
-        findings,
-    };
     // The version is checked before decoding so a 3.1 or 2.0 document gets this message
     // rather than whatever field openapiv3 happens to trip over.
-    let version = check_version(&raw).map_err(|f| invalid(vec![f]))?;
+    let version = check_version(&raw).map_err(|f| invalid(path, vec![f]))?;
     let openapi: openapiv3::OpenAPI =
         serde_json::from_value(raw.clone()).map_err(|e| SpecError::NotOpenApi {
             path: path.to_owned(),
             message: format!("OpenAPI {version}: {e}"),
         })?;
-    let findings = validate(&raw);
+    let findings = structural(&raw);
     if !findings.is_empty() {
-        return Err(invalid(findings));
+        return Err(invalid(path, findings));
     }
-    Ok(Spec {
+    let problems = lint(&raw);
+    let spec = Spec {
         path: path.to_owned(),
         raw,
         openapi,
-    })
+    };
+    Ok((spec, problems))
+}
+
+fn invalid(path: &Path, findings: Vec<Finding>) -> SpecError {
+    SpecError::Invalid {
+        path: path.to_owned(),
+        findings,
+    }
 }
 
 fn check_version(raw: &Value) -> Result<&str, Finding> {
@@ -142,15 +162,37 @@ fn check_version(raw: &Value) -> Result<&str, Finding> {
 
 /// Runs every check on a parsed document and returns all findings (empty when valid).
 pub fn validate(raw: &Value) -> Vec<Finding> {
-    let mut out = Vec::new();
-    check_refs(raw, &mut out);
-    check_operations(raw, &mut out);
-    check_schemas(raw, &mut out);
-    check_examples(raw, &mut out);
-    check_unused_components(raw, &mut out);
+    let mut out = structural(raw);
+    out.extend(lint(raw));
     // A dangling `$ref` under a response is also met by the closed-response walk: once is enough.
     let mut seen_refs = BTreeSet::new();
     out.retain(|f| !f.message.starts_with("$ref ") || seen_refs.insert(f.pointer.clone()));
+    out
+}
+
+/// What generation needs: every `$ref` local and resolving, and operations progenitor can
+/// generate (a unique `operationId`, responses, one success and one error schema).
+pub fn structural(raw: &Value) -> Vec<Finding> {
+    let mut out = Vec::new();
+    check_refs(raw, &mut out);
+    check_operations(raw, &mut out);
+    out
+}
+
+/// The project's rules for a spec `regen` accepts, beyond what generation needs: parameters
+/// and properties described, security requirements naming defined schemes, examples that
+/// match their schema and name no stale key, response objects open (no closed `enum`, no
+/// `additionalProperties: false`), and every component referenced.
+pub fn lint(raw: &Value) -> Vec<Finding> {
+    let mut out = Vec::new();
+    check_security(raw, &mut out);
+    check_descriptions(raw, &mut out);
+    check_schemas(raw, &mut out);
+    check_examples(raw, &mut out);
+    check_unused_components(raw, &mut out);
+    // A schema reached from two responses is met twice by the closed-response walk.
+    let mut seen = BTreeSet::new();
+    out.retain(|f| seen.insert((f.pointer.clone(), f.message.clone())));
     out
 }
 
@@ -179,8 +221,7 @@ fn refs<'a>(node: &'a Value, ptr: String, out: &mut Vec<(String, &'a Value)>) {
     }
 }
 
-/// Every `$ref` is local and resolves (the generator follows nothing else), and every
-/// security requirement names a scheme of `components.securitySchemes`.
+/// Every `$ref` is local and resolves (the generator follows nothing else).
 fn check_refs(raw: &Value, out: &mut Vec<Finding>) {
     let mut found = Vec::new();
     refs(raw, String::new(), &mut found);
@@ -198,6 +239,10 @@ fn check_refs(raw: &Value, out: &mut Vec<Finding>) {
             message,
         });
     }
+}
+
+/// Every security requirement names a scheme of `components.securitySchemes`.
+fn check_security(raw: &Value, out: &mut Vec<Finding>) {
     let schemes = raw.pointer("/components/securitySchemes");
     let mut sites = vec![("/security".to_owned(), raw.get("security"))];
     for (ptr, op) in operations(raw) {
@@ -227,9 +272,9 @@ fn check_refs(raw: &Value, out: &mut Vec<Finding>) {
 /// Component kinds that must be referenced somewhere (an unused one is usually left over).
 const REFERENCED_COMPONENTS: [&str; 3] = ["schemas", "responses", "parameters"];
 
-/// Components (schemas, responses, parameters) that nothing reachable from the paths refers
-/// to: a component used only by another unused component is unused too.
-fn check_unused_components(raw: &Value, out: &mut Vec<Finding>) {
+/// The components (`/components/KIND/NAME`) reachable from outside `components` by
+/// `$ref`s, directly or through other reachable components.
+pub fn referenced(raw: &Value) -> BTreeSet<String> {
     let mut used: BTreeSet<String> = BTreeSet::new();
     let mut queue: Vec<(String, &Value)> = raw
         .as_object()
@@ -254,6 +299,13 @@ fn check_unused_components(raw: &Value, out: &mut Vec<Finding>) {
             }
         }
     }
+    used
+}
+
+/// Components (schemas, responses, parameters) that nothing reachable from the paths refers
+/// to: a component used only by another unused component is unused too.
+fn check_unused_components(raw: &Value, out: &mut Vec<Finding>) {
+    let used = referenced(raw);
     for kind in REFERENCED_COMPONENTS {
         for name in raw
             .pointer(&format!("/components/{kind}"))
@@ -321,29 +373,6 @@ pub fn resolve<'a>(raw: &'a Value, mut node: &'a Value) -> &'a Value {
 
 fn check_operations(raw: &Value, out: &mut Vec<Finding>) {
     let mut seen: BTreeMap<&str, String> = BTreeMap::new();
-    // Parameters shared by every operation of a path are parameters too.
-    if let Some(paths) = raw.get("paths").and_then(Value::as_object) {
-        for (path, item) in paths {
-            for (i, param) in item
-                .get("parameters")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .enumerate()
-            {
-                let param = resolve(raw, param);
-                if !has_description(param) {
-                    out.push(Finding {
-                        pointer: format!("{}/parameters/{i}", pointer(&["paths", path])),
-                        message: format!(
-                            "parameter {:?} has no description",
-                            param.get("name").and_then(Value::as_str).unwrap_or("?")
-                        ),
-                    });
-                }
-            }
-        }
-    }
     for (ptr, op) in operations(raw) {
         match op.get("operationId").and_then(Value::as_str) {
             None => out.push(Finding {
@@ -359,13 +388,25 @@ fn check_operations(raw: &Value, out: &mut Vec<Finding>) {
                 }
             }
         }
-        for (i, param) in op
-            .get("parameters")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .enumerate()
-        {
+        check_response_schemas(raw, &ptr, op, out);
+    }
+}
+
+/// Every parameter, of a path (shared by its operations) or of an operation, is described.
+fn check_descriptions(raw: &Value, out: &mut Vec<Finding>) {
+    let mut holders: Vec<(String, &Value)> = Vec::new();
+    for (path, item) in raw
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        holders.push((pointer(&["paths", path]), item));
+    }
+    holders.extend(operations(raw));
+    for (ptr, holder) in holders {
+        let params = holder.get("parameters").and_then(Value::as_array);
+        for (i, param) in params.into_iter().flatten().enumerate() {
             let param = resolve(raw, param);
             if !has_description(param) {
                 out.push(Finding {
@@ -377,7 +418,6 @@ fn check_operations(raw: &Value, out: &mut Vec<Finding>) {
                 });
             }
         }
-        check_response_schemas(raw, &ptr, op, out);
     }
 }
 
@@ -572,226 +612,4 @@ fn closed_response<'a>(
     for (at, child) in children {
         closed_response(raw, child, &at, visited, out);
     }
-}
-
-/// Every `example` / `examples` beside a `schema` (parameters, media types) and every
-/// schema-level `example` must validate against that schema.
-fn check_examples(raw: &Value, out: &mut Vec<Finding>) {
-    let mut sites: Vec<(String, &Value)> = Vec::new();
-    collect_example_sites(raw, String::new(), &mut sites);
-    for (ptr, holder) in sites {
-        let Some(schema) = holder.get("schema") else {
-            continue;
-        };
-        let validator = match build_validator(raw, schema) {
-            Ok(v) => v,
-            Err(message) => {
-                out.push(Finding {
-                    pointer: format!("{ptr}/schema"),
-                    message: format!("schema cannot be compiled for validation: {message}"),
-                });
-                continue;
-            }
-        };
-        let mut examples: Vec<(String, &Value)> = Vec::new();
-        if let Some(example) = holder.get("example") {
-            examples.push((format!("{ptr}/example"), example));
-        }
-        for (name, example) in holder
-            .get("examples")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flatten()
-        {
-            let example = resolve(raw, example);
-            if let Some(value) = example.get("value") {
-                examples.push((format!("{ptr}/examples/{}/value", escape(name)), value));
-            }
-        }
-        for (at, value) in examples {
-            for error in validator.iter_errors(value) {
-                out.push(Finding {
-                    pointer: at.clone(),
-                    message: format!(
-                        "example does not match its schema at {:?}: {error}",
-                        error.instance_path().as_str()
-                    ),
-                });
-            }
-            stale_example_keys(raw, schema, value, &at, 0, out);
-        }
-    }
-    // Schema-level `example`s in components, at any depth (a property's own `example` too).
-    let mut nested: Vec<(String, &Value)> = Vec::new();
-    if let Some(schemas) = raw
-        .pointer("/components/schemas")
-        .and_then(Value::as_object)
-    {
-        for (name, schema) in schemas {
-            collect_schema_examples(
-                schema,
-                pointer(&["components", "schemas", name]),
-                &mut nested,
-            );
-        }
-    }
-    {
-        for (base, schema) in nested {
-            if let Some(example) = schema.get("example") {
-                let at = format!("{base}/example");
-                match build_validator(raw, schema) {
-                    Ok(v) => {
-                        for error in v.iter_errors(example) {
-                            out.push(Finding {
-                                pointer: at.clone(),
-                                message: format!("example does not match its schema: {error}"),
-                            });
-                        }
-                        stale_example_keys(raw, schema, example, &at, 0, out);
-                    }
-                    Err(message) => out.push(Finding {
-                        pointer: at,
-                        message: format!("schema cannot be compiled for validation: {message}"),
-                    }),
-                }
-            }
-        }
-    }
-}
-
-/// Keys of an example object that are not properties of its schema. An open schema (the
-/// rule for responses) lets them through validation, yet such a key is nearly always left
-/// over from a property that was renamed or removed. Free-form objects (no `properties`),
-/// maps (`additionalProperties` with a schema) and closed schemas (the validator reports
-/// those) are not judged.
-fn stale_example_keys(
-    raw: &Value,
-    schema: &Value,
-    value: &Value,
-    at: &str,
-    depth: usize,
-    out: &mut Vec<Finding>,
-) {
-    let schema = resolve(raw, schema);
-    if depth > 64 || schema.get("additionalProperties") == Some(&Value::Bool(false)) {
-        return;
-    }
-    match value {
-        Value::Object(map) => {
-            let mut props = Vec::new();
-            known_properties(raw, schema, 0, &mut props);
-            let map_values = schema.get("additionalProperties").filter(|s| s.is_object());
-            for (key, v) in map {
-                let here = format!("{at}/{}", escape(key));
-                match props.iter().find(|(name, _)| *name == key) {
-                    Some((_, prop)) => stale_example_keys(raw, prop, v, &here, depth + 1, out),
-                    None => match map_values {
-                        Some(m) => stale_example_keys(raw, m, v, &here, depth + 1, out),
-                        None if !props.is_empty() => out.push(Finding {
-                            pointer: here,
-                            message: format!(
-                                "example key {key:?} is not a property of its schema (left over \
-                                 from a renamed or removed property?)"
-                            ),
-                        }),
-                        None => {}
-                    },
-                }
-            }
-        }
-        Value::Array(items) => {
-            if let Some(item_schema) = schema.get("items") {
-                for (i, v) in items.iter().enumerate() {
-                    let here = format!("{at}/{i}");
-                    stale_example_keys(raw, item_schema, v, &here, depth + 1, out);
-                }
-            }
-        }
-        _ => {}
-    }
-}
-
-/// The properties of `schema`, including those of its `allOf`/`oneOf`/`anyOf` members.
-fn known_properties<'a>(
-    raw: &'a Value,
-    schema: &'a Value,
-    depth: usize,
-    out: &mut Vec<(&'a String, &'a Value)>,
-) {
-    let schema = resolve(raw, schema);
-    if depth > 16 {
-        return;
-    }
-    out.extend(
-        schema
-            .get("properties")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flatten(),
-    );
-    for key in ["allOf", "oneOf", "anyOf"] {
-        for member in schema
-            .get(key)
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            known_properties(raw, member, depth + 1, out);
-        }
-    }
-}
-
-/// Every schema with an `example` inside `schema` (itself, properties, items, compositions).
-fn collect_schema_examples<'a>(schema: &'a Value, ptr: String, out: &mut Vec<(String, &'a Value)>) {
-    if out.len() > 10_000 {
-        return;
-    }
-    if schema.get("example").is_some() {
-        out.push((ptr.clone(), schema));
-    }
-    for (at, sub) in subschemas(schema, &ptr) {
-        collect_schema_examples(sub, at, out);
-    }
-}
-
-/// Places that hold a `schema` next to `example(s)`: parameters, headers and media types.
-fn collect_example_sites<'a>(node: &'a Value, ptr: String, out: &mut Vec<(String, &'a Value)>) {
-    match node {
-        Value::Object(map) => {
-            if map.contains_key("schema")
-                && (map.contains_key("example") || map.contains_key("examples"))
-            {
-                out.push((ptr.clone(), node));
-            }
-            for (key, child) in map {
-                // Schemas are handled separately; their `properties` are not example sites.
-                if key == "schema" || key == "schemas" {
-                    continue;
-                }
-                collect_example_sites(child, format!("{ptr}/{}", escape(key)), out);
-            }
-        }
-        Value::Array(items) => {
-            for (i, child) in items.iter().enumerate() {
-                collect_example_sites(child, format!("{ptr}/{i}"), out);
-            }
-        }
-        _ => {}
-    }
-}
-
-/// Compiles an OpenAPI 3.0 schema into a JSON Schema validator. The schema is wrapped so
-/// that its local `$ref`s (`#/components/...`) resolve against the spec's components;
-/// draft 2020-12 is used because it is the draft whose format checkers know `uuid`
-/// (OpenAPI 3.0's own keywords such as `nullable` or `example` are ignored as annotations).
-fn build_validator(raw: &Value, schema: &Value) -> Result<jsonschema::Validator, String> {
-    let root = json!({
-        "allOf": [schema],
-        "components": raw.get("components").cloned().unwrap_or(Value::Null),
-    });
-    jsonschema::options()
-        .with_draft(jsonschema::Draft::Draft202012)
-        .should_validate_formats(true)
-        .build(&root)
-        .map_err(|e| e.to_string())
 }

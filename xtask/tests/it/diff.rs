@@ -373,6 +373,119 @@ const CASES: &[(&str, &str, &str, Severity, &str)] = &[
         Severity::Breaking,
         "`types::Error` disappears",
     ),
+    // Changes whose spec fails the lint on one side or both: verdicts all the same.
+    (
+        "lint_stale_example",
+        "GET /v1/items/{item_id} (GetItem) → 200 (Item) → size",
+        "field removed",
+        Severity::Breaking,
+        "the generated field disappears",
+    ),
+    (
+        "lint_missing_description",
+        "GET /v1/items (ListItems) → parameter marker (query)",
+        "optional parameter added",
+        Severity::NonBreaking,
+        "a new builder method",
+    ),
+    (
+        "lint_unreferenced_after_removal",
+        "/v1/items/{item_id}/stats",
+        "path removed (GET)",
+        Severity::Breaking,
+        "no longer serves it",
+    ),
+    (
+        "lint_response_enum_value_added",
+        "GET /v1/items/{item_id} (GetItem) → 200 (Item) → state",
+        "enum value `archived` added",
+        Severity::Breaking,
+        "old clients cannot deserialize the new value",
+    ),
+    (
+        "lint_response_enum_value_removed",
+        "GET /v1/items/{item_id} (GetItem) → 200 (Item) → state",
+        "enum value `deleted` removed",
+        Severity::Breaking,
+        "the generated enum loses a variant",
+    ),
+    (
+        "lint_additional_properties_false",
+        "GET /v1/items/{item_id} (GetItem) → 200 (Item)",
+        "additionalProperties changed absent → `false`",
+        Severity::NonBreaking,
+        "a client generated from the new spec fails on the first field the service adds later",
+    ),
+    (
+        "lint_additional_properties_false_removed",
+        "GET /v1/items/{item_id} (GetItem) → 200 (Item)",
+        "additionalProperties changed `false` → absent",
+        Severity::Breaking,
+        "old clients (generated with `#[serde(deny_unknown_fields)]`) fail to decode",
+    ),
+    (
+        "lint_old_revision",
+        "GET /v1/items (ListItems) → 200",
+        "example(s) changed",
+        Severity::NonBreaking,
+        "documentation only",
+    ),
+];
+
+/// Fixtures whose spec fails the lint: (case, exit code, a pointer listed under the new
+/// side's spec problems, one listed under the old side's). Listed after the verdict; the
+/// exit code is the verdict's.
+const LINT: &[(&str, i32, Option<&str>, Option<&str>)] = &[
+    (
+        "lint_stale_example",
+        1,
+        Some("/paths/~1v1~1items/get/responses/200/content/application~1json/example/items/0/size"),
+        None,
+    ),
+    (
+        "lint_missing_description",
+        0,
+        Some("/paths/~1v1~1items/get/parameters/2"),
+        None,
+    ),
+    (
+        "lint_unreferenced_after_removal",
+        1,
+        Some("/components/schemas/ItemStats"),
+        None,
+    ),
+    (
+        "lint_response_enum_value_added",
+        1,
+        Some("/components/schemas/Item/properties/state/enum"),
+        Some("/components/schemas/Item/properties/state/enum"),
+    ),
+    (
+        "lint_response_enum_value_removed",
+        1,
+        Some("/components/schemas/Item/properties/state/enum"),
+        Some("/components/schemas/Item/properties/state/enum"),
+    ),
+    (
+        "lint_additional_properties_false",
+        0,
+        Some("/components/schemas/Item/additionalProperties"),
+        None,
+    ),
+    (
+        "lint_additional_properties_false_removed",
+        1,
+        None,
+        Some("/components/schemas/Item/additionalProperties"),
+    ),
+    (
+        "lint_old_revision",
+        0,
+        None,
+        Some(
+            "/paths/~1v1~1items/get/responses/200/content/application~1json/example/items/0/bytes",
+        ),
+    ),
 ];
 
 /// Fixtures whose new side `regen` refuses: diff exits 2 with this on stderr.
@@ -654,16 +767,123 @@ fn unparsable_spec_is_a_clear_error_not_a_panic() {
 }
 
 #[test]
-fn spec_failing_the_lint_is_refused_like_regen_refuses_it() {
+fn spec_failing_the_lint_gets_a_verdict_and_its_problems_are_listed() {
+    for (case, code, new_at, old_at) in LINT {
+        let r = report(case);
+        let pointers = |found: &[xtask::spec::Finding]| -> Vec<String> {
+            found.iter().map(|f| f.pointer.clone()).collect()
+        };
+        assert_eq!(
+            new_at.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
+            pointers(&r.problems),
+            "{case}: new side"
+        );
+        assert_eq!(
+            old_at.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
+            pointers(&r.old_problems),
+            "{case}: old side"
+        );
+        for format in ["text", "markdown"] {
+            let out = diff_files(case, &["--format", format]);
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            assert_eq!(out.status.code(), Some(*code), "{case}: {stdout}");
+            // The verdict first, then the problems, each with its JSON pointer.
+            let verdict = stdout.find("breaking").expect("a verdict");
+            if let Some(at) = new_at {
+                let section = stdout.find(diff::PROBLEMS).expect("new-side problems");
+                assert!(verdict < section, "{case}: {stdout}");
+                assert!(stdout[section..].contains(at), "{case}: {stdout}");
+                let stderr = String::from_utf8_lossy(&out.stderr);
+                assert!(stderr.contains("would refuse the new spec"), "{stderr}");
+            } else {
+                assert!(!stdout.contains(diff::PROBLEMS), "{case}: {stdout}");
+            }
+            if let Some(at) = old_at {
+                let section = stdout
+                    .find("Spec problems of the old side")
+                    .expect("old side");
+                assert!(stdout[section..].contains(at), "{case}: {stdout}");
+            }
+        }
+    }
+    // Nothing breaks yet when a removal leaves a schema unused: its generated type stays.
+    let r = report("lint_unreferenced_after_removal");
+    let c = find(
+        &r,
+        "components.schemas.ItemStats",
+        "no longer used by any operation",
+    );
+    assert_eq!(c.severity, Severity::NonBreaking);
+    assert!(
+        c.reason.contains("`types::ItemStats` stays"),
+        "{}",
+        c.reason
+    );
+    assert!(r.generated.iter().all(|i| !i.item.starts_with("types::")));
+
+    // What regen refuses for the lint alone, diff reads: the finding is kept, not refused.
     let text = std::fs::read_to_string(fixtures().join("no_change/old.yaml")).expect("read");
     let undescribed = text.replacen("          description: Size in bytes.\n", "", 1);
-    let err = diff::parse_document("new", Path::new("new.yaml"), &undescribed)
-        .expect_err("regen refuses it");
-    let msg = err.to_string();
+    let err = xtask::spec::parse(Path::new("new.yaml"), &undescribed).expect_err("regen refuses");
+    assert!(err.to_string().contains("has no description"), "{err}");
+    let doc = diff::parse_document("new", Path::new("new.yaml"), &undescribed).expect("diff reads");
+    assert_eq!(doc.problems.len(), 1, "{:?}", doc.problems);
+    assert!(doc.problems[0].message.contains("has no description"));
+}
+
+/// History is always comparable: the current specs against the repository's first spec
+/// revision and some in between, whatever lint rules were added since. Needs the git
+/// history (a clean clone has it); every revision listed must give a verdict (exit 0 or 1).
+#[test]
+fn current_specs_compare_with_earlier_spec_revisions() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("root");
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(["log", "--format=%H", "--", "openapi/"])
+        .output()
+        .expect("run git");
     assert!(
-        msg.contains("new.yaml") && msg.contains("has no description"),
-        "{msg}"
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
     );
+    let revs: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    assert!(!revs.is_empty(), "no revision of openapi/ in the history");
+    // The first revision, then at most three more spread over the rest (newest last).
+    let step = revs.len().div_ceil(4).max(1);
+    let mut picked: Vec<&String> = revs.iter().rev().step_by(step).collect();
+    if picked.len() > 4 {
+        picked.truncate(4);
+    }
+    assert_eq!(picked[0], revs.last().expect("first"));
+    for rev in picked {
+        let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
+            .arg("diff")
+            .arg("--workspace-root")
+            .arg(root)
+            .arg(rev)
+            .output()
+            .expect("run");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            matches!(out.status.code(), Some(0 | 1)),
+            "{rev}: exit {:?}\n{stderr}",
+            out.status.code()
+        );
+        assert!(
+            stdout.contains(&format!(
+                "API diff of openapi/p2c-vpn.yaml: {rev} → working tree"
+            )),
+            "{rev}: {stdout}"
+        );
+    }
 }
 
 fn git(dir: &Path, args: &[&str]) {
