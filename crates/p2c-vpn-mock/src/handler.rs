@@ -26,7 +26,8 @@ use crate::faults::{Fault, Faults};
 use crate::record::{Operation, RecordedRequest, Recorder};
 
 /// Header carrying the request id on every response.
-pub(crate) const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+pub(crate) const X_REQUEST_ID: HeaderName =
+    HeaderName::from_static(p2c_vpn_api::params::REQUEST_ID_HEADER);
 /// Header carrying IAM's trace id on IAM responses.
 const X_IAM_TRACE_ID: HeaderName = HeaderName::from_static("x-iam-trace-id");
 const X_AUTH_TOKEN: &str = "x-auth-token";
@@ -224,12 +225,14 @@ fn query_param(query: Option<&str>, name: &str) -> Option<String> {
 
 /// `limit`: an integer in `1..=i32::MAX`.
 fn parse_limit(v: &str) -> Result<usize, String> {
-    match v.parse::<i32>() {
-        Ok(n) if n >= 1 => Ok(usize::try_from(n).unwrap_or(usize::MAX)),
+    let range = p2c_vpn_api::params::LIMIT;
+    match v.parse::<u32>() {
+        Ok(n) if range.contains(&n) => Ok(usize::try_from(n).unwrap_or(usize::MAX)),
         _ => Err(format!(
-            "Invalid parameter limit: {:?}, must be an integer from 1 to {}",
+            "Invalid parameter limit: {:?}, must be an integer from {} to {}",
             truncate(v),
-            i32::MAX
+            range.start(),
+            range.end()
         )),
     }
 }
@@ -268,13 +271,17 @@ fn paging(query: Option<&str>) -> Result<(usize, Option<usize>), String> {
     let limit = limit.map(|v| parse_limit(&v)).transpose()?;
     let offset = match offset {
         None => 0,
-        Some(v) => match v.parse::<i32>() {
-            Ok(n) if n >= 0 => usize::try_from(n).unwrap_or(usize::MAX),
+        Some(v) => match v.parse::<u32>() {
+            Ok(n) if p2c_vpn_api::params::OFFSET.contains(&n) => {
+                usize::try_from(n).unwrap_or(usize::MAX)
+            }
             _ => {
+                let range = p2c_vpn_api::params::OFFSET;
                 return Err(format!(
-                    "Invalid parameter offset: {:?}, must be an integer from 0 to {}",
+                    "Invalid parameter offset: {:?}, must be an integer from {} to {}",
                     truncate(&v),
-                    i32::MAX
+                    range.start(),
+                    range.end()
                 ));
             }
         },
