@@ -7,9 +7,11 @@
 //! alike (as Python's `str.strip()`), and a value empty after trimming counts
 //! as unset.
 //!
-//! The file is read defensively: at most [`Credentials::MAX_FILE_SIZE`] bytes
-//! (a larger file, or an endless one like `/dev/zero`, is an error after
-//! reading one byte past the cap), a UTF-8 byte-order mark is accepted, a key
+//! The file is read defensively: only a regular file (a directory, a FIFO, a
+//! socket or a device such as `/dev/zero` is refused before it is opened, so
+//! nothing can block), at most [`Credentials::MAX_FILE_SIZE`] bytes (a larger
+//! file is an error after reading one byte past the cap), a UTF-8 byte-order
+//! mark is accepted, a key
 //! given twice in `[basic]` (or `[basic]` given twice) is an error naming it,
 //! and on Unix a file that group or others can access gets a `tracing`
 //! warning, as ssh gives for private keys.
@@ -415,21 +417,21 @@ enum ReadError {
 }
 
 fn read_capped_raw(path: &Path) -> Result<String, ReadError> {
-    let file = std::fs::File::open(path).map_err(ReadError::Io)?;
+    // The type first, without opening: opening a FIFO for reading blocks
+    // until a writer comes, and a device or a FIFO can block any read.
+    let meta = std::fs::metadata(path).map_err(ReadError::Io)?;
+    refuse_unless_regular(&meta)?;
+    let file = open_nonblocking(path).map_err(ReadError::Io)?;
+    // Again on what was opened: the path may have been replaced meanwhile.
     let meta = file.metadata().map_err(ReadError::Io)?;
-    if meta.is_file()
-        && let Some(warning) = permission_warning(path, &meta)
-    {
+    refuse_unless_regular(&meta)?;
+    if let Some(warning) = permission_warning(path, &meta) {
         tracing::warn!("{warning}");
     }
     let cap = Credentials::MAX_FILE_SIZE;
-    // The size in the metadata only sizes the buffer: devices and pipes
-    // report 0, and a file can grow while it is read. `take` is the cap.
-    let expected = if meta.is_file() {
-        meta.len().min(cap + 1)
-    } else {
-        0
-    };
+    // The size in the metadata only sizes the buffer: a file can grow while
+    // it is read. `take` is the cap.
+    let expected = meta.len().min(cap + 1);
     let mut buf = Vec::with_capacity(usize::try_from(expected).unwrap_or(0));
     file.take(cap + 1)
         .read_to_end(&mut buf)
@@ -443,6 +445,63 @@ fn read_capped_raw(path: &Path) -> Result<String, ReadError> {
             "not valid UTF-8",
         ))
     })
+}
+
+/// Only a regular file (or a link to one) is read: a directory, a FIFO, a
+/// socket or a device is refused at once, naming what it is.
+fn refuse_unless_regular(meta: &std::fs::Metadata) -> Result<(), ReadError> {
+    let file_type = meta.file_type();
+    if file_type.is_file() {
+        return Ok(());
+    }
+    let what = if file_type.is_dir() {
+        "a directory"
+    } else {
+        special_file_kind(&file_type)
+    };
+    Err(ReadError::Io(std::io::Error::new(
+        std::io::ErrorKind::InvalidInput,
+        format!("it is {what}, not a regular file"),
+    )))
+}
+
+#[cfg(unix)]
+fn special_file_kind(file_type: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt as _;
+    if file_type.is_fifo() {
+        "a FIFO (named pipe)"
+    } else if file_type.is_char_device() {
+        "a character device"
+    } else if file_type.is_block_device() {
+        "a block device"
+    } else if file_type.is_socket() {
+        "a socket"
+    } else {
+        "a special file"
+    }
+}
+
+#[cfg(not(unix))]
+fn special_file_kind(_file_type: &std::fs::FileType) -> &'static str {
+    "a special file"
+}
+
+/// Opens for reading without blocking: on Unix with `O_NONBLOCK`, so that a
+/// path swapped for a FIFO after the type check does not block the open
+/// (the type is checked again on the open file; regular files ignore the
+/// flag).
+#[cfg(unix)]
+fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt as _;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::File::open(path)
 }
 
 /// The warning for a credentials file that group or others can access (mode

@@ -251,8 +251,11 @@ impl ClientBuilder {
         let auth = match (self.auth.clone(), self.credentials.clone()) {
             (Some(auth), _) => auth,
             (None, explicit) => {
+                // The builder's project ID goes to the chain too: with it and an AK/SK
+                // from the environment, the credentials file is never opened.
                 let credentials = CredentialsChain::default()
                     .with_explicit(explicit)
+                    .with_project_id(explicit_project.clone())
                     .resolve()?;
                 Auth::aksk(credentials)
             }

@@ -5,6 +5,7 @@
 
 mod common;
 mod connections;
+mod credentials_file;
 mod disconnect;
 mod exporter;
 mod gateways;
