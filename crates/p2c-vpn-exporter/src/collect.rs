@@ -9,9 +9,16 @@
 //! start a second collection of a gateway (or a second listing of a target) still running.
 //! At the end of a round, every gateway not collected successfully since the round started
 //! has `up` 0 and keeps its last good values.
+//!
+//! What is kept is bounded whatever the service sends (issue #24): gateway listings are
+//! read page by page and only what the series need is kept (at most `max_gateways` per
+//! target, IDs of at most [`MAX_ID_BYTES`], names cut to [`MAX_LABEL_BYTES`]); connection
+//! pages are summed as they arrive, and per-connection series are drawn from one budget of
+//! `max_connection_series` over all gateways. A failure counts in `collection_errors`.
 
 use std::collections::{BTreeMap, HashSet};
 use std::future::Future;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 
@@ -21,11 +28,23 @@ use tokio::sync::{Semaphore, watch};
 use tokio::time::Instant;
 
 use crate::config::{ExporterConfig, Target};
+use crate::http::HttpStats;
 
 /// `operation` label values: the API's operation IDs.
 pub(crate) const OP_PROJECT: &str = "KeystoneListProjects";
 pub(crate) const OP_GATEWAYS: &str = "ListP2cVgws";
 pub(crate) const OP_CONNECTIONS: &str = "ListP2cVgwConnections";
+
+/// The longest gateway ID kept; a listed gateway with a longer one is skipped (the
+/// service's IDs are 36-character UUIDs).
+pub(crate) const MAX_ID_BYTES: usize = 128;
+/// The longest gateway name or user name kept as a label value; longer ones are cut (at a
+/// character boundary).
+pub(crate) const MAX_LABEL_BYTES: usize = 256;
+
+/// `limit` label values of `p2c_vpn_exporter_truncated`.
+pub(crate) const LIMIT_GATEWAYS: &str = "max_gateways";
+pub(crate) const LIMIT_SERIES: &str = "max_connection_series";
 
 /// The exporter's shared state and settings.
 #[derive(Debug)]
@@ -35,6 +54,11 @@ pub(crate) struct Shared {
     pub(crate) per_connection: bool,
     min_interval: Duration,
     pub(crate) scrape_timeout: Duration,
+    max_gateways: usize,
+    series: SeriesBudget,
+    pub(crate) max_http_connections: usize,
+    pub(crate) header_read_timeout: Duration,
+    pub(crate) http: Arc<HttpStats>,
     semaphore: Arc<Semaphore>,
     state: Mutex<State>,
     /// Set once the server stops: background collections end.
@@ -52,6 +76,8 @@ struct State {
     gateways: BTreeMap<(usize, String), GatewayEntry>,
     /// Calls by (target, operation, outcome).
     api: BTreeMap<(usize, &'static str, &'static str), u64>,
+    /// Failed collection steps by (target, operation, reason).
+    errors: BTreeMap<(usize, &'static str, &'static str), u64>,
 }
 
 #[derive(Debug, Default)]
@@ -62,6 +88,8 @@ struct TargetState {
     catalog_known: bool,
     /// The selectors (`--gateway`) its last gateway list matched.
     hits: HashSet<String>,
+    /// Its last gateway list had more gateways than `max_gateways`.
+    truncated: bool,
 }
 
 #[derive(Debug, Default)]
@@ -85,8 +113,10 @@ pub(crate) struct Sample {
     pub(crate) outbound_bytes: i64,
     pub(crate) inbound_packets: i64,
     pub(crate) outbound_packets: i64,
-    /// Filled only with `per_connection`.
+    /// Filled only with `per_connection`, within the `max_connection_series` budget.
     pub(crate) per_connection: Vec<ConnectionSample>,
+    /// Connections left without series of their own by the budget.
+    pub(crate) series_skipped: u64,
 }
 
 /// One connection's series.
@@ -112,6 +142,10 @@ pub(crate) struct View {
     /// Selectors no target has: `up` 0 under the selector's own text.
     pub(crate) unresolved: Vec<String>,
     pub(crate) api: Vec<(usize, &'static str, &'static str, u64)>,
+    pub(crate) errors: Vec<(usize, &'static str, &'static str, u64)>,
+    /// (target, limit, cut) for every target and limit.
+    pub(crate) truncated: Vec<(usize, &'static str, bool)>,
+    pub(crate) http: [(&'static str, u64); 4],
 }
 
 #[derive(Debug)]
@@ -135,6 +169,11 @@ impl Shared {
             per_connection: config.per_connection,
             min_interval: config.min_interval,
             scrape_timeout: config.scrape_timeout,
+            max_gateways: config.max_gateways,
+            series: SeriesBudget::new(config.max_connection_series),
+            max_http_connections: config.max_http_connections,
+            header_read_timeout: config.header_read_timeout,
+            http: Arc::default(),
             semaphore: Arc::new(Semaphore::new(config.concurrency)),
             state: Mutex::new(State {
                 targets: (0..targets).map(|_| TargetState::default()).collect(),
@@ -272,6 +311,13 @@ impl Shared {
             .or_default() += 1;
     }
 
+    /// Counts a failed collection step (`p2c_vpn_collection_errors_total`).
+    fn failed(&self, st: &mut State, target: usize, operation: &'static str, e: &p2c_vpn::Error) {
+        *st.errors
+            .entry((target, operation, outcome(Some(e))))
+            .or_default() += 1;
+    }
+
     /// One target: the project (looked up once), its gateways, then each chosen gateway's
     /// connections in its own task.
     async fn collect_target(self: Arc<Self>, idx: usize) {
@@ -304,6 +350,7 @@ impl Shared {
             let found = client.project().await;
             self.count(idx, OP_PROJECT, outcome(found.as_ref().err()));
             if let Err(e) = found {
+                self.failed(&mut self.lock(), idx, OP_PROJECT, &e);
                 tracing::warn!(region = target.region.as_str(), error = %e, "project lookup failed");
                 return Vec::new();
             }
@@ -311,20 +358,34 @@ impl Shared {
         let listed = self.list_gateways(idx).await;
         let mut st = self.lock();
         let st = &mut *st;
-        let chosen: Vec<(String, Option<&Gateway>)> = match &listed {
-            Ok(gateways) => {
-                let (chosen, hits) = select(gateways, &self.selectors);
+        let chosen: Vec<(String, Option<Listed>)> = match listed {
+            Ok((chosen, hits, truncated)) => {
+                if truncated && !st.targets[idx].truncated {
+                    tracing::warn!(
+                        region = target.region.as_str(),
+                        max_gateways = self.max_gateways,
+                        "more gateways than --max-gateways: collecting the first ones only"
+                    );
+                }
                 st.targets[idx].catalog_known = true;
                 st.targets[idx].hits = hits;
-                let keep: HashSet<&str> = chosen.iter().filter_map(|g| g.id()).collect();
-                st.gateways
-                    .retain(|(t, id), _| *t != idx || keep.contains(id.as_str()));
+                st.targets[idx].truncated = truncated;
+                let keep: HashSet<&str> = chosen.iter().map(|g| g.id.as_str()).collect();
+                let series = &self.series;
+                st.gateways.retain(|(t, id), e| {
+                    let kept = *t != idx || keep.contains(id.as_str());
+                    if !kept {
+                        series.release(e.series_held());
+                    }
+                    kept
+                });
                 chosen
                     .into_iter()
-                    .filter_map(|g| Some((g.id()?.to_owned(), Some(g))))
+                    .map(|g| (g.id.clone(), Some(g)))
                     .collect()
             }
             Err(e) => {
+                self.failed(st, idx, OP_GATEWAYS, &e);
                 tracing::warn!(
                     region = target.region.as_str(),
                     error = %e,
@@ -350,8 +411,8 @@ impl Shared {
         for (id, gateway) in chosen {
             let entry = st.gateways.entry((idx, id.clone())).or_default();
             if let Some(g) = gateway {
-                entry.name = g.name().map(str::to_owned);
-                entry.max_connections = g.max_connections();
+                entry.name = g.name;
+                entry.max_connections = g.max_connections;
             }
             if !std::mem::replace(&mut entry.in_flight, true) {
                 to_fetch.push(id);
@@ -360,15 +421,24 @@ impl Shared {
         to_fetch
     }
 
-    /// Every page of the target's gateways, each page counted.
-    async fn list_gateways(&self, idx: usize) -> p2c_vpn::Result<Vec<Gateway>> {
+    /// The target's gateways page by page, each page counted, keeping only the chosen ones
+    /// (see [`Selection`]); the listing stops once `max_gateways` are chosen and one more
+    /// is seen (without selectors). `(chosen, selectors matched, truncated)`.
+    async fn list_gateways(
+        &self,
+        idx: usize,
+    ) -> p2c_vpn::Result<(Vec<Listed>, HashSet<String>, bool)> {
         let mut pages = self.targets[idx].client.gateways().pages();
-        let mut all = Vec::new();
-        while let Some(page) = pages.next().await {
+        let mut selection = Selection::new(&self.selectors, self.max_gateways);
+        'pages: while let Some(page) = pages.next().await {
             self.count(idx, OP_GATEWAYS, outcome(page.as_ref().err()));
-            all.extend(page?.gateways);
+            for g in &page?.gateways {
+                if !selection.add(g) {
+                    break 'pages;
+                }
+            }
         }
-        Ok(all)
+        Ok(selection.finish())
     }
 
     /// One gateway's connections, within the concurrency bound.
@@ -387,37 +457,70 @@ impl Shared {
         let Ok(_permit) = Arc::clone(&self.semaphore).acquire_owned().await else {
             return;
         };
+        // The series this gateway holds now are its own to reuse; more come from the pool.
+        let mut spend = Spend {
+            allowance: self
+                .lock()
+                .gateways
+                .get(&(idx, id.clone()))
+                .map_or(0, GatewayEntry::series_held),
+            from_pool: 0,
+        };
         let started = Instant::now();
-        let result = self.list_connections(idx, &id).await;
+        let result = self.list_connections(idx, &id, &mut spend).await;
         let elapsed = started.elapsed();
         let mut st = self.lock();
+        let st = &mut *st;
         let Some(e) = st.gateways.get_mut(&(idx, id.clone())) else {
-            return; // the gateway is gone from the list meanwhile
+            // The gateway is gone from the list meanwhile (its old series were released).
+            self.series.release(spend.from_pool);
+            return;
         };
         e.in_flight = false;
         e.completed_at = Some(Instant::now());
         e.duration = Some(elapsed);
         match result {
             Ok(sample) => {
+                // The old sample's series not reused go back to the pool.
+                self.series.release(spend.allowance);
+                if sample.series_skipped > 0 {
+                    tracing::warn!(
+                        gateway = id.as_str(),
+                        skipped = sample.series_skipped,
+                        "--max-connection-series reached: connections without series of their own"
+                    );
+                }
                 e.up = true;
                 e.last_success = Some(SystemTime::now());
                 e.sample = Some(Arc::new(sample));
             }
             Err(err) => {
+                self.series.release(spend.from_pool);
                 e.up = false;
+                *st.errors
+                    .entry((idx, OP_CONNECTIONS, outcome(Some(&err))))
+                    .or_default() += 1;
                 tracing::warn!(gateway = id.as_str(), error = %err, "collecting the connections failed");
             }
         }
     }
 
     /// Every page of a gateway's connections, each page counted, summed as they arrive.
-    async fn list_connections(&self, idx: usize, id: &str) -> p2c_vpn::Result<Sample> {
+    async fn list_connections(
+        &self,
+        idx: usize,
+        id: &str,
+        spend: &mut Spend,
+    ) -> p2c_vpn::Result<Sample> {
         let mut pages = self.targets[idx].client.connections(id).pages();
         let mut sample = Sample::default();
         while let Some(page) = pages.next().await {
             self.count(idx, OP_CONNECTIONS, outcome(page.as_ref().err()));
             for c in &page?.connections {
-                sample.add(c, self.per_connection);
+                sample.add(
+                    c,
+                    self.per_connection.then_some((&self.series, &mut *spend)),
+                );
             }
         }
         Ok(sample)
@@ -468,6 +571,23 @@ impl Shared {
             })
             .collect();
         let unresolved = self.unresolved(&st);
+        let series_cut: HashSet<usize> = st
+            .gateways
+            .iter()
+            .filter(|(_, e)| e.sample.as_ref().is_some_and(|s| s.series_skipped > 0))
+            .map(|((t, _), _)| *t)
+            .collect();
+        let truncated = st
+            .targets
+            .iter()
+            .enumerate()
+            .flat_map(|(idx, t)| {
+                [
+                    (idx, LIMIT_GATEWAYS, t.truncated),
+                    (idx, LIMIT_SERIES, series_cut.contains(&idx)),
+                ]
+            })
+            .collect();
         View {
             target_labels,
             per_connection: self.per_connection,
@@ -478,12 +598,210 @@ impl Shared {
                 .iter()
                 .map(|(&(t, op, out), &n)| (t, op, out, n))
                 .collect(),
+            errors: st
+                .errors
+                .iter()
+                .map(|(&(t, op, reason), &n)| (t, op, reason, n))
+                .collect(),
+            truncated,
+            http: self.http.snapshot(),
         }
     }
 }
 
+impl GatewayEntry {
+    /// Per-connection series its sample holds (drawn from the budget).
+    fn series_held(&self) -> usize {
+        self.sample.as_ref().map_or(0, |s| s.per_connection.len())
+    }
+}
+
+/// The `max_connection_series` budget: series held by the gateways' samples plus those of
+/// samples being built. A sample being built reuses its gateway's current series first
+/// ([`Spend::allowance`]), so a gateway alone at the cap keeps its series from one
+/// collection to the next; the old and new samples of a gateway coexist only while it is
+/// collected, so at most twice the cap is ever in memory.
+#[derive(Debug)]
+struct SeriesBudget {
+    cap: usize,
+    used: AtomicUsize,
+}
+
+impl SeriesBudget {
+    fn new(cap: usize) -> Self {
+        Self {
+            cap,
+            used: AtomicUsize::new(0),
+        }
+    }
+
+    fn take(&self) -> bool {
+        self.used
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |used| {
+                (used < self.cap).then_some(used + 1)
+            })
+            .is_ok()
+    }
+
+    fn release(&self, n: usize) {
+        if n > 0 {
+            let _ = self
+                .used
+                .fetch_update(Ordering::AcqRel, Ordering::Acquire, |used| {
+                    Some(used.saturating_sub(n))
+                });
+        }
+    }
+}
+
+/// What one collection of a gateway may spend: its old series (`allowance`) first, then
+/// the pool (`from_pool` counts what it took).
+#[derive(Debug)]
+struct Spend {
+    allowance: usize,
+    from_pool: usize,
+}
+
+impl Spend {
+    fn take(&mut self, pool: &SeriesBudget) -> bool {
+        if self.allowance > 0 {
+            self.allowance -= 1;
+            true
+        } else if pool.take() {
+            self.from_pool += 1;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+/// A value cut to [`MAX_LABEL_BYTES`] at a character boundary.
+pub(crate) fn label_value(s: &str) -> String {
+    if s.len() <= MAX_LABEL_BYTES {
+        return s.to_owned();
+    }
+    let mut end = MAX_LABEL_BYTES;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    s[..end].to_owned()
+}
+
+/// A listed gateway as the exporter keeps it: only what the series need, bounded.
+#[derive(Clone, Debug)]
+struct Listed {
+    id: String,
+    name: Option<String>,
+    max_connections: Option<u64>,
+}
+
+impl Listed {
+    /// `None` for a gateway without an ID or with one longer than [`MAX_ID_BYTES`].
+    fn of(g: &Gateway) -> Option<Self> {
+        let id = g.id().filter(|id| !id.is_empty())?;
+        if id.len() > MAX_ID_BYTES {
+            tracing::debug!(bytes = id.len(), "a gateway ID too long to be one: skipped");
+            return None;
+        }
+        Some(Self {
+            id: id.to_owned(),
+            name: g.name().map(label_value),
+            max_connections: g.max_connections(),
+        })
+    }
+}
+
+/// The gateways to collect, chosen while the list streams by, with
+/// [`p2c_vpn::find_gateway`]'s rule: every gateway without selectors (the first
+/// `max`); else per selector the gateway with that ID, else the one gateway with that name
+/// (a name several gateways share matches none). Memory: `max` gateways, or two per
+/// selector.
+struct Selection<'a> {
+    selectors: &'a [String],
+    max: usize,
+    all: Vec<Listed>,
+    seen: HashSet<String>,
+    /// Per selector: (found by ID, found by name, gateways with that name (capped at 2)).
+    per: Vec<(Option<Listed>, Option<Listed>, u8)>,
+    truncated: bool,
+}
+
+impl<'a> Selection<'a> {
+    fn new(selectors: &'a [String], max: usize) -> Self {
+        Self {
+            selectors,
+            max,
+            all: Vec::new(),
+            seen: HashSet::new(),
+            per: selectors.iter().map(|_| (None, None, 0)).collect(),
+            truncated: false,
+        }
+    }
+
+    /// Takes one listed gateway; `false` when the listing can stop (the cap is reached,
+    /// without selectors).
+    fn add(&mut self, g: &Gateway) -> bool {
+        if self.selectors.is_empty() {
+            let Some(id) = g.id() else {
+                return true;
+            };
+            if self.seen.contains(id) {
+                return true;
+            }
+            if self.all.len() >= self.max {
+                self.truncated = true;
+                return false;
+            }
+            if let Some(listed) = Listed::of(g) {
+                self.seen.insert(listed.id.clone());
+                self.all.push(listed);
+            }
+            return true;
+        }
+        for (selector, (by_id, by_name, named)) in self.selectors.iter().zip(&mut self.per) {
+            if by_id.is_none() && g.id() == Some(selector.as_str()) {
+                *by_id = Listed::of(g);
+            }
+            if g.name() == Some(selector.as_str()) {
+                *named = named.saturating_add(1).min(2);
+                *by_name = if *named == 1 { Listed::of(g) } else { None };
+            }
+        }
+        true
+    }
+
+    /// (chosen, selectors matched, truncated).
+    fn finish(self) -> (Vec<Listed>, HashSet<String>, bool) {
+        if self.selectors.is_empty() {
+            return (self.all, HashSet::new(), self.truncated);
+        }
+        let mut hits = HashSet::new();
+        let mut chosen: Vec<Listed> = Vec::new();
+        let mut truncated = false;
+        for (selector, (by_id, by_name, _)) in self.selectors.iter().zip(self.per) {
+            let Some(found) = by_id.or(by_name) else {
+                tracing::debug!(gateway = selector.as_str(), "not in this target");
+                continue;
+            };
+            hits.insert(selector.clone());
+            if chosen.iter().any(|c| c.id == found.id) {
+                continue;
+            }
+            if chosen.len() >= self.max {
+                truncated = true;
+            } else {
+                chosen.push(found);
+            }
+        }
+        (chosen, hits, truncated)
+    }
+}
+
 impl Sample {
-    fn add(&mut self, c: &Connection, per_connection: bool) {
+    /// Adds a connection to the sums and, with `per_connection` (the budget and this
+    /// collection's spending), its own series while the budget lasts.
+    fn add(&mut self, c: &Connection, per_connection: Option<(&SeriesBudget, &mut Spend)>) {
         // Absent and negative counters are `None` (the accessors' rule): they add nothing.
         let add = |sum: &mut i64, v: Option<u64>| {
             if let Some(v) = v {
@@ -495,16 +813,20 @@ impl Sample {
         add(&mut self.outbound_bytes, c.outbound_bytes());
         add(&mut self.inbound_packets, c.inbound_packets());
         add(&mut self.outbound_packets, c.outbound_packets());
-        if !per_connection {
+        let Some((pool, spend)) = per_connection else {
             return;
-        }
+        };
         // A connection without an ID has no series of its own (it still counts above).
         let Some(id) = c.connection_id() else {
             return;
         };
+        if !spend.take(pool) {
+            self.series_skipped += 1;
+            return;
+        }
         self.per_connection.push(ConnectionSample {
             id: id.to_string(),
-            user: c.user_name().unwrap_or_default().to_owned(),
+            user: label_value(c.user_name().unwrap_or_default()),
             inbound_bytes: c.inbound_bytes(),
             outbound_bytes: c.outbound_bytes(),
             inbound_packets: c.inbound_packets(),
@@ -514,39 +836,6 @@ impl Sample {
                 .map(|t| t.timestamp_millis() as f64 / 1000.0),
         });
     }
-}
-
-/// The gateways to collect and the selectors that matched: every gateway without
-/// selectors; else, per selector, the gateway [`p2c_vpn::find_gateway`] names (a name
-/// several gateways share matches none).
-fn select<'a>(
-    gateways: &'a [Gateway],
-    selectors: &[String],
-) -> (Vec<&'a Gateway>, HashSet<String>) {
-    let mut hits = HashSet::new();
-    if selectors.is_empty() {
-        return (gateways.iter().filter(|g| g.id().is_some()).collect(), hits);
-    }
-    let mut chosen: Vec<&Gateway> = Vec::new();
-    for selector in selectors {
-        // The library's one naming rule; a selector another target has is no error here
-        // (unresolved selectors are warned about once all targets are listed).
-        let found = match p2c_vpn::find_gateway(gateways, selector) {
-            Ok(g) if g.id().is_some() => Some(g),
-            Ok(_) => None,
-            Err(e) => {
-                tracing::debug!(gateway = selector.as_str(), error = %e, "not in this target");
-                None
-            }
-        };
-        if let Some(g) = found {
-            hits.insert(selector.clone());
-            if !chosen.iter().any(|c| c.id() == g.id()) {
-                chosen.push(g);
-            }
-        }
-    }
-    (chosen, hits)
 }
 
 /// The client's rule for a gateway named by ID ([`p2c_vpn::Client::resolve_gateway`]: a
@@ -591,6 +880,21 @@ mod tests {
         serde_json::from_value(serde_json::json!({"id": id, "name": name})).unwrap_or_default()
     }
 
+    fn select(
+        all: &[Gateway],
+        selectors: &[String],
+        max: usize,
+    ) -> (Vec<String>, HashSet<String>, bool) {
+        let mut selection = Selection::new(selectors, max);
+        for g in all {
+            if !selection.add(g) {
+                break;
+            }
+        }
+        let (chosen, hits, truncated) = selection.finish();
+        (chosen.into_iter().map(|g| g.id).collect(), hits, truncated)
+    }
+
     #[test]
     fn selectors_match_ids_then_unique_names() {
         let all = vec![
@@ -598,18 +902,106 @@ mod tests {
             gateway("b", "lab"),
             gateway("c", "lab"),
         ];
-        let (chosen, hits) = select(&all, &[]);
-        assert_eq!(chosen.len(), 3);
-        assert!(hits.is_empty());
+        let (chosen, hits, truncated) = select(&all, &[], 10);
+        assert_eq!(chosen, ["a", "b", "c"]);
+        assert!(hits.is_empty() && !truncated);
         let wanted = ["office", "b", "lab", "a", "nope"].map(String::from);
-        let (chosen, hits) = select(&all, &wanted);
-        let ids: Vec<_> = chosen.iter().filter_map(|g| g.id()).collect();
+        let (chosen, hits, truncated) = select(&all, &wanted, 10);
         assert_eq!(
-            ids,
+            chosen,
             ["a", "b"],
             "office and a are one gateway; lab is ambiguous"
         );
         assert!(hits.contains("office") && hits.contains("a") && hits.contains("b"));
         assert!(!hits.contains("lab") && !hits.contains("nope"));
+        assert!(!truncated);
+        // The same rule as the library's.
+        for selector in &wanted {
+            let ours = select(&all, std::slice::from_ref(selector), 10).0;
+            let theirs: Vec<String> = p2c_vpn::find_gateway(&all, selector)
+                .ok()
+                .and_then(|g| g.id())
+                .map(str::to_owned)
+                .into_iter()
+                .collect();
+            assert_eq!(ours, theirs, "{selector}");
+        }
+    }
+
+    #[test]
+    fn the_gateway_cap_keeps_the_first_ones_and_says_so() {
+        let all: Vec<Gateway> = (0..5).map(|i| gateway(&format!("g{i}"), "x")).collect();
+        assert_eq!(
+            select(&all, &[], 5),
+            (
+                vec![
+                    "g0".into(),
+                    "g1".into(),
+                    "g2".into(),
+                    "g3".into(),
+                    "g4".into()
+                ],
+                HashSet::new(),
+                false
+            )
+        );
+        let (chosen, _, truncated) = select(&all, &[], 3);
+        assert_eq!(chosen, ["g0", "g1", "g2"]);
+        assert!(truncated);
+        // Repeated IDs count once.
+        let repeated = vec![gateway("g0", "x"), gateway("g0", "x"), gateway("g1", "y")];
+        assert_eq!(select(&repeated, &[], 2).0, ["g0", "g1"]);
+        assert!(!select(&repeated, &[], 2).2);
+        // With selectors: the cap applies to the gateways chosen.
+        let wanted = ["g3", "g1", "g4"].map(String::from);
+        let (chosen, hits, truncated) = select(&all, &wanted, 2);
+        assert_eq!(chosen, ["g3", "g1"]);
+        assert_eq!(hits.len(), 3);
+        assert!(truncated);
+    }
+
+    #[test]
+    fn long_ids_are_skipped_and_long_names_cut() {
+        let long_id = "i".repeat(MAX_ID_BYTES + 1);
+        let long_name = "é".repeat(MAX_LABEL_BYTES);
+        let all = vec![gateway(&long_id, "x"), gateway("ok", &long_name)];
+        let mut selection = Selection::new(&[], 10);
+        for g in &all {
+            assert!(selection.add(g));
+        }
+        let (chosen, _, _) = selection.finish();
+        assert_eq!(chosen.len(), 1);
+        let name = chosen[0].name.as_deref().unwrap_or_default();
+        assert!(
+            name.len() <= MAX_LABEL_BYTES && name.len() >= MAX_LABEL_BYTES - 1,
+            "{}",
+            name.len()
+        );
+        assert!(long_name.starts_with(name));
+    }
+
+    #[test]
+    fn the_series_budget_is_shared_and_reused() {
+        let pool = SeriesBudget::new(3);
+        let mut first = Spend {
+            allowance: 0,
+            from_pool: 0,
+        };
+        assert!(first.take(&pool) && first.take(&pool));
+        let mut second = Spend {
+            allowance: 0,
+            from_pool: 0,
+        };
+        assert!(second.take(&pool));
+        assert!(!second.take(&pool), "the cap is over all gateways");
+        // A gateway holding 2 series collects again: it reuses them, nothing more.
+        let mut again = Spend {
+            allowance: 2,
+            from_pool: 0,
+        };
+        assert!(again.take(&pool) && again.take(&pool) && !again.take(&pool));
+        assert_eq!(again.from_pool, 0);
+        pool.release(1);
+        assert!(second.take(&pool));
     }
 }
