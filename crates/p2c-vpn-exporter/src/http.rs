@@ -303,3 +303,66 @@ fn payload_too_large() -> Response<Body> {
     );
     response
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn slot(registry: &mut Registry, busy: usize, served: bool) -> (u64, oneshot::Receiver<()>) {
+        let (kill, killed) = oneshot::channel();
+        let state = ConnState::default();
+        state.busy.store(busy, Ordering::Relaxed);
+        state.served.store(served, Ordering::Relaxed);
+        let id = registry.next;
+        registry.next += 1;
+        registry.open.insert(
+            id,
+            Slot {
+                state: Arc::new(state),
+                kill,
+            },
+        );
+        (id, killed)
+    }
+
+    #[test]
+    fn room_is_made_from_the_oldest_never_served_then_the_oldest_idle_never_a_busy_one() {
+        let stats = HttpStats::default();
+        let mut registry = Registry::default();
+        let (served_idle, mut killed_served) = slot(&mut registry, 0, true);
+        let (busy, mut killed_busy) = slot(&mut registry, 1, true);
+        let (silent, mut killed_silent) = slot(&mut registry, 0, false);
+        assert!(
+            registry.make_room(4, &stats),
+            "under the cap: nothing to do"
+        );
+        assert_eq!(registry.open.len(), 3);
+
+        assert!(registry.make_room(3, &stats));
+        assert!(
+            !registry.open.contains_key(&silent),
+            "never served goes first"
+        );
+        assert!(killed_silent.try_recv().is_ok());
+        slot(&mut registry, 0, false);
+        let newest_silent = registry.next - 1;
+
+        assert!(registry.make_room(3, &stats));
+        assert!(
+            !registry.open.contains_key(&newest_silent),
+            "never served, even if newer than an idle served one"
+        );
+        assert!(registry.make_room(2, &stats));
+        assert!(
+            !registry.open.contains_key(&served_idle),
+            "then the oldest idle"
+        );
+        assert!(killed_served.try_recv().is_ok());
+
+        // Only busy connections left: no room, and nothing is killed.
+        assert!(!registry.make_room(1, &stats));
+        assert!(registry.open.contains_key(&busy));
+        assert!(killed_busy.try_recv().is_err());
+        assert_eq!(stats.evicted.load(Ordering::Relaxed), 3);
+    }
+}
