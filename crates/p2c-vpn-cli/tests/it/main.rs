@@ -8,7 +8,7 @@ mod connections;
 mod credentials_file;
 mod disconnect;
 mod exporter;
-mod exporter_slowloris;
+mod exporter_hostile;
 mod gateways;
 mod hostile_output;
 mod list;
