@@ -133,6 +133,7 @@ pub(crate) async fn serve(
     let registry = Arc::new(Mutex::new(Registry::default()));
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut tasks = tokio::task::JoinSet::new();
+    let mut last_warning = None;
     tokio::pin!(shutdown);
     loop {
         let accepted = tokio::select! {
@@ -142,13 +143,20 @@ pub(crate) async fn serve(
         };
         let stream = match accepted {
             Ok((stream, _)) => stream,
+            // The client gave up before it was accepted: nothing to do.
+            Err(e) if is_connection_error(&e) => continue,
             Err(e) => {
-                // Out of file descriptors (or another transient failure): free one if a
-                // connection can go, and try again shortly.
-                tracing::warn!(error = %e, "accepting a connection failed");
+                // Out of file descriptors, most likely: free one if a connection can go,
+                // and try again shortly (logged at most once a minute).
+                if last_warning
+                    .is_none_or(|at: tokio::time::Instant| at.elapsed() >= Duration::from_secs(60))
+                {
+                    tracing::warn!(error = %e, "accepting a connection failed");
+                    last_warning = Some(tokio::time::Instant::now());
+                }
                 {
                     let mut reg = registry.lock().unwrap_or_else(|e| e.into_inner());
-                    let at_cap = reg.open.len().max(1);
+                    let at_cap = reg.open.len();
                     reg.make_room(at_cap, &stats);
                 }
                 tokio::time::sleep(Duration::from_millis(20)).await;
@@ -283,6 +291,16 @@ async fn connection(
         }
         tracing::debug!(error = %e, "HTTP connection ended");
     }
+}
+
+/// An accept error about one connection (not the listener).
+fn is_connection_error(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::ConnectionRefused
+            | std::io::ErrorKind::ConnectionAborted
+            | std::io::ErrorKind::ConnectionReset
+    )
 }
 
 /// A request that announces a body (none of the routes takes one).
