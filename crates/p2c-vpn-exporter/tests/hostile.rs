@@ -4,8 +4,8 @@
 //! more gateways than `max_gateways`, more connections than `max_connection_series`,
 //! failures (counted, last values kept), names far longer than a label should be.
 //!
-//! Loopback servers only (the mock and the exporter on port 0). The HTTP tests run on
-//! paused time: the header-read timeout passes in virtual time.
+//! Loopback servers only (the mock and the exporter on port 0), on paused time: the
+//! header-read timeout passes in virtual time, and nothing depends on the wall clock.
 
 mod common;
 
@@ -200,7 +200,7 @@ fn truncated(samples: &[Sample], limit: &str) -> f64 {
     value(samples, "p2c_vpn_exporter_truncated", &[("limit", limit)])
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn more_gateways_than_max_gateways_are_cut_and_said_to_be() {
     let server = many_gateways(12, 1).await;
     let exporter = exporter(common::config(&server).max_gateways(5));
@@ -250,7 +250,7 @@ fn exporter_for(
     exporter(configure(common::config(server)))
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn per_connection_series_share_one_budget_and_keep_to_it() {
     let server = many_gateways(2, 8).await;
     let exporter = exporter_for(&server, |c| {
@@ -283,7 +283,7 @@ async fn per_connection_series_share_one_budget_and_keep_to_it() {
     assert_eq!(truncated(&samples, "max_connection_series"), 0.0);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn failures_are_counted_by_reason_and_the_last_values_kept() {
     let server = three_gateways().await;
     let exporter = exporter(common::config(&server));
@@ -338,7 +338,7 @@ async fn failures_are_counted_by_reason_and_the_last_values_kept() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn names_longer_than_a_label_should_be_are_cut() {
     let long = "é".repeat(5000); // 10,000 bytes
     let server = MockServer::builder()
