@@ -8,6 +8,7 @@
 //! `prometheus-client` collector over the latest values; `metrics.rs`) → [`router`]
 //! (`/metrics`, `/healthz`) → [`serve`] / [`serve_on`].
 
+mod bounds;
 mod collect;
 mod config;
 mod http;
