@@ -138,9 +138,16 @@ pub struct ExporterArgs {
     pub max_http_connections: usize,
 
     /// Longest a client may take to send a request's headers (and to start its next
-    /// request on a kept-alive connection) before the connection is closed.
+    /// request on a kept-alive connection), and may leave a response unread, before the
+    /// connection is closed.
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
     pub header_read_timeout: Duration,
+
+    /// Most bytes of /metrics responses being sent at once (clients that do not read hold
+    /// them); past it a scrape gets 503. A lone response is always sent.
+    #[arg(long, value_name = "BYTES", default_value_t = p2c_vpn_exporter::DEFAULT_MAX_RESPONSE_BYTES,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    pub max_response_bytes: usize,
 
     #[command(flatten)]
     pub client: ClientArgs,

@@ -19,6 +19,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::future::Future;
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 
@@ -29,7 +30,7 @@ use tokio::time::Instant;
 
 use crate::bounds::{Listed, Selection, SeriesBudget, Spend, label_value};
 use crate::config::{ExporterConfig, Target};
-use crate::http::HttpStats;
+use crate::http::{HttpStats, ResponseBudget};
 
 /// `operation` label values: the API's operation IDs.
 pub(crate) const OP_PROJECT: &str = "KeystoneListProjects";
@@ -53,6 +54,7 @@ pub(crate) struct Shared {
     pub(crate) max_http_connections: usize,
     pub(crate) header_read_timeout: Duration,
     pub(crate) http: Arc<HttpStats>,
+    pub(crate) responses: Arc<ResponseBudget>,
     semaphore: Arc<Semaphore>,
     state: Mutex<State>,
     /// Set once the server stops: background collections end.
@@ -139,7 +141,8 @@ pub(crate) struct View {
     pub(crate) errors: Vec<(usize, &'static str, &'static str, u64)>,
     /// (target, limit, cut) for every target and limit.
     pub(crate) truncated: Vec<(usize, &'static str, bool)>,
-    pub(crate) http: [(&'static str, u64); 4],
+    pub(crate) http: [(&'static str, u64); 5],
+    pub(crate) responses_refused: u64,
 }
 
 #[derive(Debug)]
@@ -168,6 +171,7 @@ impl Shared {
             max_http_connections: config.max_http_connections,
             header_read_timeout: config.header_read_timeout,
             http: Arc::default(),
+            responses: Arc::new(ResponseBudget::new(config.max_response_bytes)),
             semaphore: Arc::new(Semaphore::new(config.concurrency)),
             state: Mutex::new(State {
                 targets: (0..targets).map(|_| TargetState::default()).collect(),
@@ -599,6 +603,7 @@ impl Shared {
                 .collect(),
             truncated,
             http: self.http.snapshot(),
+            responses_refused: self.http.responses_refused.load(Ordering::Relaxed),
         }
     }
 }

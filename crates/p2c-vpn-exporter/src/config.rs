@@ -33,6 +33,8 @@ pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// The largest request head (request line and headers) read, in bytes; a larger one is
 /// answered 431 and the connection closed. Requests with a body are answered 413.
 pub const MAX_REQUEST_HEAD_BYTES: usize = 16 * 1024;
+/// Default [`ExporterConfig::max_response_bytes`]: 64 MiB.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
 
 /// One project in one region to export: a client and the values of its `region` and
 /// `project` labels (used when the exporter has several targets).
@@ -222,8 +224,14 @@ pub struct ExporterConfig {
     /// only while every connection is being answered.
     pub max_http_connections: usize,
     /// The longest a client may take to send a request's headers, and to start the next
-    /// request on a kept-alive connection (default [`DEFAULT_HEADER_READ_TIMEOUT`]).
+    /// request on a kept-alive connection, and the longest it may leave a response unread
+    /// (default [`DEFAULT_HEADER_READ_TIMEOUT`]); then the connection is closed.
     pub header_read_timeout: Duration,
+    /// The most bytes of `/metrics` responses being sent at once, over all connections
+    /// (default [`DEFAULT_MAX_RESPONSE_BYTES`]): past it a scrape gets 503 until clients
+    /// have read what they asked for. A lone response is always sent, whatever its size; a
+    /// client that reads nothing for `header_read_timeout` is disconnected.
+    pub max_response_bytes: usize,
 }
 
 impl ExporterConfig {
@@ -241,6 +249,7 @@ impl ExporterConfig {
             max_connection_series: DEFAULT_MAX_CONNECTION_SERIES,
             max_http_connections: DEFAULT_MAX_HTTP_CONNECTIONS,
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
         }
     }
 
@@ -315,6 +324,13 @@ impl ExporterConfig {
     #[must_use]
     pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
         self.header_read_timeout = timeout;
+        self
+    }
+
+    /// Sets [`max_response_bytes`](Self::max_response_bytes).
+    #[must_use]
+    pub fn max_response_bytes(mut self, max: usize) -> Self {
+        self.max_response_bytes = max;
         self
     }
 

@@ -12,19 +12,26 @@
 //!   reader); only when every connection is being answered is the new one closed at once.
 //!   The loop always keeps accepting, so file descriptors are never held by the backlog and
 //!   a scrape always reaches the server.
+//! - **Slow readers**: a connection whose writes make no progress for `header_read_timeout`
+//!   is closed ([`StallTimeout`]), and the `/metrics` bodies not yet handed to the socket
+//!   are bounded in bytes ([`ResponseBudget`]): past it a scrape gets 503 (a lone response
+//!   is always sent, whatever its size).
 
 use std::collections::BTreeMap;
 use std::convert::Infallible;
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::http::{Request, Response, StatusCode, header};
-use hyper::body::Incoming;
+use hyper::body::{Frame, Incoming, SizeHint};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::sync::{oneshot, watch};
 
 use crate::config::MAX_REQUEST_HEAD_BYTES;
@@ -40,11 +47,15 @@ pub(crate) struct HttpStats {
     pub(crate) refused: AtomicU64,
     /// A request refused for its size (431 or 413).
     pub(crate) too_large: AtomicU64,
+    /// Its writes stalled (a client that does not read).
+    pub(crate) write_stalled: AtomicU64,
+    /// `/metrics` requests answered 503: the response budget was spent.
+    pub(crate) responses_refused: AtomicU64,
 }
 
 impl HttpStats {
     /// `(reason, count)` for the metric.
-    pub(crate) fn snapshot(&self) -> [(&'static str, u64); 4] {
+    pub(crate) fn snapshot(&self) -> [(&'static str, u64); 5] {
         [
             (
                 "header_timeout",
@@ -53,6 +64,7 @@ impl HttpStats {
             ("evicted", self.evicted.load(Ordering::Relaxed)),
             ("refused", self.refused.load(Ordering::Relaxed)),
             ("too_large", self.too_large.load(Ordering::Relaxed)),
+            ("write_stalled", self.write_stalled.load(Ordering::Relaxed)),
         ]
     }
 }
@@ -193,6 +205,7 @@ pub(crate) async fn serve(
             kill_rx,
             stop_rx.clone(),
             Arc::clone(&stats),
+            limits.header_read_timeout,
             Closed(Arc::clone(&registry), id),
         ));
     }
@@ -250,6 +263,7 @@ async fn connection(
     mut kill: oneshot::Receiver<()>,
     mut stop: watch::Receiver<bool>,
     stats: Arc<HttpStats>,
+    stall: Duration,
     _closed: Closed,
 ) {
     let inner = TowerToHyperService::new(router);
@@ -270,7 +284,8 @@ async fn connection(
             }
         }
     });
-    let conn = builder.serve_connection(TokioIo::new(stream), service);
+    let io = StallTimeout::new(stream, stall);
+    let conn = builder.serve_connection(TokioIo::new(io), service);
     tokio::pin!(conn);
     let result = tokio::select! {
         result = conn.as_mut() => Some(result),
@@ -284,12 +299,206 @@ async fn connection(
         }
     };
     if let Some(Err(e)) = result {
-        if e.is_timeout() {
+        if is_write_stall(&e) {
+            stats.write_stalled.fetch_add(1, Ordering::Relaxed);
+        } else if e.is_timeout() {
             stats.header_timeout.fetch_add(1, Ordering::Relaxed);
         } else if e.is_parse_too_large() {
             stats.too_large.fetch_add(1, Ordering::Relaxed);
         }
         tracing::debug!(error = %e, "HTTP connection ended");
+    }
+}
+
+/// The error [`StallTimeout`] ends a connection with.
+fn is_write_stall(e: &hyper::Error) -> bool {
+    std::error::Error::source(e)
+        .and_then(|s| s.downcast_ref::<std::io::Error>())
+        .is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut)
+}
+
+/// A socket whose writes fail with `TimedOut` once they have made no progress for
+/// `timeout` (a client that stopped reading); reads pass through (their own timeout is
+/// hyper's header-read timeout).
+pub(crate) struct StallTimeout<T> {
+    inner: T,
+    timeout: Duration,
+    stalled_since: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl<T> StallTimeout<T> {
+    pub(crate) fn new(inner: T, timeout: Duration) -> Self {
+        Self {
+            inner,
+            timeout,
+            stalled_since: None,
+        }
+    }
+
+    /// After a write that returned `Pending`: arms the timer, or fails when it fired.
+    fn pending<R>(&mut self, cx: &mut Context<'_>) -> Poll<std::io::Result<R>> {
+        let timeout = self.timeout;
+        let timer = self
+            .stalled_since
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep(timeout)));
+        if timer.as_mut().poll(cx).is_ready() {
+            self.stalled_since = None;
+            return Poll::Ready(Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "the client read nothing for the write timeout",
+            )));
+        }
+        Poll::Pending
+    }
+
+    /// After a write that made progress (or failed): disarms the timer.
+    fn done<R>(&mut self, ready: std::io::Result<R>) -> Poll<std::io::Result<R>> {
+        self.stalled_since = None;
+        Poll::Ready(ready)
+    }
+}
+
+impl<T: AsyncRead + Unpin> AsyncRead for StallTimeout<T> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+impl<T: AsyncWrite + Unpin> AsyncWrite for StallTimeout<T> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        match Pin::new(&mut self.inner).poll_write(cx, buf) {
+            Poll::Ready(r) => self.done(r),
+            Poll::Pending => self.pending(cx),
+        }
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        match Pin::new(&mut self.inner).poll_write_vectored(cx, bufs) {
+            Poll::Ready(r) => self.done(r),
+            Poll::Pending => self.pending(cx),
+        }
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        match Pin::new(&mut self.inner).poll_flush(cx) {
+            Poll::Ready(r) => self.done(r),
+            Poll::Pending => self.pending(cx),
+        }
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        match Pin::new(&mut self.inner).poll_shutdown(cx) {
+            Poll::Ready(r) => self.done(r),
+            Poll::Pending => self.pending(cx),
+        }
+    }
+}
+
+/// Bytes of `/metrics` bodies not yet handed to the socket, over all connections, capped.
+#[derive(Debug)]
+pub(crate) struct ResponseBudget {
+    cap: usize,
+    used: AtomicUsize,
+}
+
+impl ResponseBudget {
+    pub(crate) fn new(cap: usize) -> Self {
+        Self {
+            cap,
+            used: AtomicUsize::new(0),
+        }
+    }
+
+    /// Reserves `len` bytes until the returned guard drops; `None` past the cap. A body is
+    /// always allowed when no other is in flight, whatever its size.
+    pub(crate) fn reserve(self: &Arc<Self>, len: usize) -> Option<Reserved> {
+        self.used
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |used| {
+                let after = used.saturating_add(len);
+                (used == 0 || after <= self.cap).then_some(after)
+            })
+            .ok()
+            .map(|_| Reserved {
+                budget: Arc::clone(self),
+                len,
+            })
+    }
+}
+
+/// Bytes reserved in a [`ResponseBudget`], given back on drop.
+#[derive(Debug)]
+pub(crate) struct Reserved {
+    budget: Arc<ResponseBudget>,
+    len: usize,
+}
+
+impl Drop for Reserved {
+    fn drop(&mut self) {
+        self.budget.used.fetch_sub(self.len, Ordering::AcqRel);
+    }
+}
+
+/// A response body handed to hyper 64 KiB at a time (hyper asks for more only as its
+/// buffer drains to the socket), holding its reservation until the last slice is taken.
+#[derive(Debug)]
+pub(crate) struct BudgetedBody {
+    rest: Bytes,
+    reserved: Option<Reserved>,
+}
+
+impl BudgetedBody {
+    const SLICE: usize = 64 * 1024;
+
+    pub(crate) fn new(body: Bytes, reserved: Reserved) -> Self {
+        Self {
+            rest: body,
+            reserved: Some(reserved),
+        }
+    }
+}
+
+impl hyper::body::Body for BudgetedBody {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        if self.rest.is_empty() {
+            self.reserved = None;
+            return Poll::Ready(None);
+        }
+        let n = self.rest.len().min(Self::SLICE);
+        let slice = self.rest.split_to(n);
+        if self.rest.is_empty() {
+            self.reserved = None;
+        }
+        Poll::Ready(Some(Ok(Frame::data(slice))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.rest.is_empty()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        SizeHint::with_exact(self.rest.len() as u64)
     }
 }
 
@@ -382,5 +591,34 @@ mod tests {
         assert!(registry.open.contains_key(&busy));
         assert!(killed_busy.try_recv().is_err());
         assert_eq!(stats.evicted.load(Ordering::Relaxed), 3);
+    }
+
+    #[test]
+    fn the_response_budget_lets_one_through_and_is_given_back_with_the_last_slice() {
+        use hyper::body::Body as _;
+        let budget = Arc::new(ResponseBudget::new(100));
+        // A lone response of any size goes through.
+        let big = budget.reserve(1_000).expect("alone: always");
+        assert!(budget.reserve(1).is_none(), "past the cap");
+        drop(big);
+        let a = budget.reserve(60).expect("fits");
+        assert!(budget.reserve(50).is_none());
+        let b = budget.reserve(40).expect("fits exactly");
+        drop((a, b));
+        assert_eq!(budget.used.load(Ordering::Relaxed), 0);
+
+        // The body gives its reservation back when its last slice is taken.
+        let len = BudgetedBody::SLICE * 2 + 1;
+        let reserved = budget.reserve(len).expect("alone");
+        let mut body = BudgetedBody::new(Bytes::from(vec![b'x'; len]), reserved);
+        let waker = std::task::Waker::noop();
+        let mut cx = Context::from_waker(waker);
+        let mut sizes = Vec::new();
+        while let Poll::Ready(Some(Ok(frame))) = Pin::new(&mut body).poll_frame(&mut cx) {
+            sizes.push(frame.into_data().map(|d| d.len()).unwrap_or_default());
+            let held = budget.used.load(Ordering::Relaxed);
+            assert_eq!(held == 0, body.is_end_stream(), "held until the last slice");
+        }
+        assert_eq!(sizes, [BudgetedBody::SLICE, BudgetedBody::SLICE, 1]);
     }
 }

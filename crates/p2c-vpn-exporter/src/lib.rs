@@ -27,8 +27,8 @@ use axum::routing::get;
 pub use config::{
     DEFAULT_CONCURRENCY, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_LISTEN,
     DEFAULT_MAX_CONNECTION_SERIES, DEFAULT_MAX_GATEWAYS, DEFAULT_MAX_HTTP_CONNECTIONS,
-    DEFAULT_MIN_INTERVAL, DEFAULT_SCRAPE_TIMEOUT, ExporterConfig, MAX_REQUEST_HEAD_BYTES, Target,
-    TargetSpec,
+    DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MIN_INTERVAL, DEFAULT_SCRAPE_TIMEOUT, ExporterConfig,
+    MAX_REQUEST_HEAD_BYTES, Target, TargetSpec,
 };
 pub use metrics::Format;
 
@@ -125,11 +125,25 @@ async fn metrics_handler(State(exporter): State<Exporter>, headers: HeaderMap) -
                 .max(Duration::from_millis(100)),
         );
     }
-    let body = exporter.scrape_within(format, wait).await;
+    let body = axum::body::Bytes::from(exporter.scrape_within(format, wait).await);
+    // Bodies still being sent are bounded in bytes (clients that do not read).
+    let Some(reserved) = exporter.shared.responses.reserve(body.len()) else {
+        exporter
+            .shared
+            .http
+            .responses_refused
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::RETRY_AFTER, "1")],
+            "too many /metrics responses are still being sent; retry\n",
+        )
+            .into_response();
+    };
     (
         StatusCode::OK,
         [(header::CONTENT_TYPE, format.content_type())],
-        body,
+        axum::body::Body::new(http::BudgetedBody::new(body, reserved)),
     )
         .into_response()
 }

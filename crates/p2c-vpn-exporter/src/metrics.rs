@@ -261,10 +261,18 @@ impl Collector for ViewCollector {
              header_timeout (no whole request within --header-read-timeout), evicted (the \
              oldest idle connection, for a new one at --max-http-connections), refused (a \
              new one while every connection was being answered), too_large (a request over \
-             the size limit).",
+             the size limit), write_stalled (a client that read nothing for \
+             --header-read-timeout).",
             view.http
                 .iter()
                 .map(|(reason, n)| (vec![("reason", *reason)], *n)),
+        )?;
+        counter(
+            e,
+            "p2c_vpn_exporter_http_responses_refused",
+            "/metrics requests answered 503 because the responses still being sent to other \
+             clients held the response budget (clients that do not read).",
+            std::iter::once((Vec::new(), view.responses_refused)),
         )?;
         gauge(
             e,

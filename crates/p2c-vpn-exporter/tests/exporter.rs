@@ -467,13 +467,13 @@ async fn prometheus_timeout_header_shortens_the_wait() {
 async fn cardinality_with_and_without_per_connection() {
     let server = three_gateways().await;
     // 3 gateways × (up, connections, max, 4 sums, duration, last success) + 2 API series
-    // + the exporter's own: 2 truncation gauges, 4 HTTP closing counters.
+    // + the exporter's own: 2 truncation gauges, 5 HTTP closing counters, 1 refusal counter.
     let plain = parse(
         &exporter(common::config(&server))
             .scrape(Format::Prometheus)
             .await,
     );
-    assert_eq!(plain.len(), 3 * 9 + 2 + 2 + 4, "{plain:#?}");
+    assert_eq!(plain.len(), 3 * 9 + 2 + 2 + 6, "{plain:#?}");
     assert!(
         plain
             .iter()
@@ -483,7 +483,7 @@ async fn cardinality_with_and_without_per_connection() {
     let exporter = exporter(common::config(&server).per_connection(true));
     let samples = parse(&exporter.scrape(Format::Prometheus).await);
     // Plus 5 series (4 counters, the established time) per connection: 5 + 3 + 0.
-    assert_eq!(samples.len(), 3 * 9 + 2 + 2 + 4 + 5 * 8);
+    assert_eq!(samples.len(), 3 * 9 + 2 + 2 + 6 + 5 * 8);
     let client = client(&server);
     let conns = client.connections(GW_A).collect_all().await.expect("lists");
     let first = conns[0].connection_id().expect("id").to_string();

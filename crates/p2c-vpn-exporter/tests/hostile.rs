@@ -362,3 +362,84 @@ async fn names_longer_than_a_label_should_be_are_cut() {
     assert_eq!(name.len(), 256, "cut at 256 bytes, on a character boundary");
     assert!(long.starts_with(name.as_str()));
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_client_that_does_not_read_holds_the_response_budget_until_cut() {
+    // ~8 MB of per-connection series (more than the kernel's socket buffers take), served
+    // from the cache (no upstream call while the clock is paused below).
+    let mut builder = MockServer::builder().frozen_clock(std::time::SystemTime::now());
+    for i in 0..20 {
+        builder = builder.gateway_with(
+            MockGateway::new(format!("gw-{i:02}"))
+                .connections(500)
+                .max_connections(500),
+        );
+    }
+    let server = builder.start().await.expect("mock starts");
+    let exporter = exporter_for(&server, |c| {
+        c.per_connection(true)
+            .min_interval(Duration::from_secs(3600))
+            .header_read_timeout(Duration::from_secs(10))
+            .max_response_bytes(1)
+    });
+    let size = exporter.scrape(Format::Prometheus).await.len();
+    assert!(size > 6_000_000, "{size}");
+    let served = serve(exporter.clone()).await;
+    let settle = || tokio::time::sleep(Duration::from_millis(10));
+
+    // A asks and never reads (a small receive buffer: the response backs up at once).
+    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+    socket.set_recv_buffer_size(4096).expect("buffer size");
+    let mut stalled = socket.connect(served.addr).await.expect("connect");
+    stalled
+        .write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .expect("write");
+    settle().await;
+
+    // While A's response is unsent, another scrape would pass the budget: 503.
+    let close = b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    let busy = request(served.addr, close).await;
+    assert!(
+        busy.starts_with("HTTP/1.1 503"),
+        "{}",
+        &busy[..busy.len().min(200)]
+    );
+    assert!(
+        busy.to_ascii_lowercase().contains("retry-after: 1"),
+        "{busy}"
+    );
+
+    // A is cut once its writes made no progress for the timeout (10 s): after 30 s without
+    // reading, A finds the end of what the kernel had buffered, and the connection closed.
+    tokio::time::sleep(Duration::from_secs(30)).await;
+    let samples = parse(&exporter.scrape(Format::Prometheus).await);
+    assert_eq!(
+        closed(&samples, "write_stalled"),
+        1.0,
+        "cut while A still read nothing"
+    );
+    let mut received = Vec::new();
+    let _ = stalled.read_to_end(&mut received).await;
+    assert!(
+        received.len() < size,
+        "A got {} of {size} bytes",
+        received.len()
+    );
+    // The budget is free again.
+    let ok = request(served.addr, close).await;
+    assert!(
+        ok.starts_with("HTTP/1.1 200"),
+        "{}",
+        &ok[..ok.len().min(200)]
+    );
+    let samples = parse(&exporter.scrape(Format::Prometheus).await);
+    assert_eq!(
+        value(
+            &samples,
+            "p2c_vpn_exporter_http_responses_refused_total",
+            &[]
+        ),
+        1.0
+    );
+}
