@@ -7,19 +7,26 @@
 //! alike (as Python's `str.strip()`), and a value empty after trimming counts
 //! as unset.
 //!
-//! The file is read defensively: at most [`Credentials::MAX_FILE_SIZE`] bytes
-//! (a larger file, or an endless one like `/dev/zero`, is an error after
-//! reading one byte past the cap), a UTF-8 byte-order mark is accepted, a key
+//! The file is read defensively: only a regular file (a directory, a FIFO, a
+//! socket or a device such as `/dev/zero` is refused before it is opened, so
+//! nothing can block), at most [`Credentials::MAX_FILE_SIZE`] bytes (a larger
+//! file is an error after reading one byte past the cap), a UTF-8 byte-order
+//! mark is accepted, a key
 //! given twice in `[basic]` (or `[basic]` given twice) is an error naming it,
 //! and on Unix a file that group or others can access gets a `tracing`
 //! warning, as ssh gives for private keys.
 
+mod read;
+
 use std::fmt;
-use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use secrecy::{ExposeSecret, SecretString};
+
+use read::read_capped;
+#[cfg(test)]
+use read::too_open_warning;
 
 /// Environment variable holding the access key (AK).
 pub const ENV_AK: &str = "HUAWEICLOUD_SDK_AK";
@@ -391,84 +398,6 @@ fn parse_file(text: &str, path: &Path) -> Result<Found, CredentialsError> {
         sk: get("sk"),
         security_token: get("security_token"),
         project_id: get("project_id"),
-    })
-}
-
-/// Reads a credentials file: at most [`Credentials::MAX_FILE_SIZE`] bytes,
-/// UTF-8, with a warning when group or others can access it.
-fn read_capped(path: &Path) -> Result<String, CredentialsError> {
-    read_capped_raw(path).map_err(|e| match e {
-        ReadError::Io(source) => CredentialsError::Io {
-            path: path.to_owned(),
-            source,
-        },
-        ReadError::TooLarge => CredentialsError::TooLarge {
-            path: path.to_owned(),
-            limit: Credentials::MAX_FILE_SIZE,
-        },
-    })
-}
-
-enum ReadError {
-    Io(std::io::Error),
-    TooLarge,
-}
-
-fn read_capped_raw(path: &Path) -> Result<String, ReadError> {
-    let file = std::fs::File::open(path).map_err(ReadError::Io)?;
-    let meta = file.metadata().map_err(ReadError::Io)?;
-    if meta.is_file()
-        && let Some(warning) = permission_warning(path, &meta)
-    {
-        tracing::warn!("{warning}");
-    }
-    let cap = Credentials::MAX_FILE_SIZE;
-    // The size in the metadata only sizes the buffer: devices and pipes
-    // report 0, and a file can grow while it is read. `take` is the cap.
-    let expected = if meta.is_file() {
-        meta.len().min(cap + 1)
-    } else {
-        0
-    };
-    let mut buf = Vec::with_capacity(usize::try_from(expected).unwrap_or(0));
-    file.take(cap + 1)
-        .read_to_end(&mut buf)
-        .map_err(ReadError::Io)?;
-    if buf.len() as u64 > cap {
-        return Err(ReadError::TooLarge);
-    }
-    String::from_utf8(buf).map_err(|_| {
-        ReadError::Io(std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            "not valid UTF-8",
-        ))
-    })
-}
-
-/// The warning for a credentials file that group or others can access (mode
-/// `& 0o077 != 0`), as ssh gives for a private key; `None` when it is
-/// private, and always on other systems than Unix.
-#[cfg(unix)]
-fn permission_warning(path: &Path, meta: &std::fs::Metadata) -> Option<String> {
-    use std::os::unix::fs::PermissionsExt as _;
-    too_open_warning(path, meta.permissions().mode())
-}
-
-#[cfg(not(unix))]
-fn permission_warning(_path: &Path, _meta: &std::fs::Metadata) -> Option<String> {
-    None
-}
-
-#[cfg_attr(not(unix), allow(dead_code))]
-fn too_open_warning(path: &Path, mode: u32) -> Option<String> {
-    let mode = mode & 0o7777;
-    (mode & 0o077 != 0).then(|| {
-        format!(
-            "credentials file {} can be accessed by group or others (mode {mode:04o}); \
-             it holds a secret key: run `chmod 600 {}`",
-            path.display(),
-            path.display()
-        )
     })
 }
 

@@ -117,6 +117,38 @@ pub struct ExporterArgs {
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=64))]
     pub concurrency: usize,
 
+    /// Most gateways collected per target: the first ones listed (or of the --gateway
+    /// ones); past it the listing stops and p2c_vpn_exporter_truncated{limit="max_gateways"}
+    /// is 1.
+    #[arg(long, value_name = "N", default_value_t = p2c_vpn_exporter::DEFAULT_MAX_GATEWAYS,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1_000_000))]
+    pub max_gateways: usize,
+
+    /// Most connections with series of their own (--per-connection), over all gateways;
+    /// the others still count in the gateway sums, and
+    /// p2c_vpn_exporter_truncated{limit="max_connection_series"} is 1.
+    #[arg(long, value_name = "N", default_value_t = p2c_vpn_exporter::DEFAULT_MAX_CONNECTION_SERIES,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(0..=10_000_000))]
+    pub max_connection_series: usize,
+
+    /// Most HTTP connections open at once; at the cap a new one replaces the oldest that has
+    /// not sent a whole request (so a scrape always gets in).
+    #[arg(long, value_name = "N", default_value_t = p2c_vpn_exporter::DEFAULT_MAX_HTTP_CONNECTIONS,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(2..=65_536))]
+    pub max_http_connections: usize,
+
+    /// Longest a client may take to send a request's headers (and to start its next
+    /// request on a kept-alive connection), and may leave a response unread, before the
+    /// connection is closed.
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    pub header_read_timeout: Duration,
+
+    /// Most bytes of /metrics responses being sent at once (clients that do not read hold
+    /// them); past it a scrape gets 503. A lone response is always sent.
+    #[arg(long, value_name = "BYTES", default_value_t = p2c_vpn_exporter::DEFAULT_MAX_RESPONSE_BYTES,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    pub max_response_bytes: usize,
+
     #[command(flatten)]
     pub client: ClientArgs,
 }

@@ -49,7 +49,12 @@ pub async fn run(args: &ExporterArgs, matches: &clap::ArgMatches) -> Result<(), 
         .per_connection(args.per_connection)
         .min_interval(args.min_interval)
         .scrape_timeout(args.scrape_timeout)
-        .concurrency(args.concurrency);
+        .concurrency(args.concurrency)
+        .max_gateways(args.max_gateways)
+        .max_connection_series(args.max_connection_series)
+        .max_http_connections(args.max_http_connections)
+        .header_read_timeout(args.header_read_timeout)
+        .max_response_bytes(args.max_response_bytes);
     eprintln!("p2c-vpn exporter: serving http://{}/metrics", args.listen);
     p2c_vpn_exporter::serve(config, p2c_vpn_exporter::shutdown_signal())
         .await

@@ -9,23 +9,37 @@
 //! start a second collection of a gateway (or a second listing of a target) still running.
 //! At the end of a round, every gateway not collected successfully since the round started
 //! has `up` 0 and keeps its last good values.
+//!
+//! What is kept is bounded whatever the service sends (issue #24): gateway listings are
+//! read page by page and only what the series need is kept (at most `max_gateways` per
+//! target, IDs of at most [`MAX_ID_BYTES`](crate::bounds::MAX_ID_BYTES), names cut to
+//! [`MAX_LABEL_BYTES`](crate::bounds::MAX_LABEL_BYTES); see `bounds.rs`); connection
+//! pages are summed as they arrive, and per-connection series are drawn from one budget of
+//! `max_connection_series` over all gateways. A failure counts in `collection_errors`.
 
 use std::collections::{BTreeMap, HashSet};
 use std::future::Future;
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 
 use futures::StreamExt as _;
-use p2c_vpn::{Connection, Gateway};
+use p2c_vpn::Connection;
 use tokio::sync::{Semaphore, watch};
 use tokio::time::Instant;
 
+use crate::bounds::{Listed, Selection, SeriesBudget, Spend, label_value};
 use crate::config::{ExporterConfig, Target};
+use crate::http::{HttpStats, ResponseBudget};
 
 /// `operation` label values: the API's operation IDs.
 pub(crate) const OP_PROJECT: &str = "KeystoneListProjects";
 pub(crate) const OP_GATEWAYS: &str = "ListP2cVgws";
 pub(crate) const OP_CONNECTIONS: &str = "ListP2cVgwConnections";
+
+/// `limit` label values of `p2c_vpn_exporter_truncated`.
+pub(crate) const LIMIT_GATEWAYS: &str = "max_gateways";
+pub(crate) const LIMIT_SERIES: &str = "max_connection_series";
 
 /// The exporter's shared state and settings.
 #[derive(Debug)]
@@ -35,6 +49,12 @@ pub(crate) struct Shared {
     pub(crate) per_connection: bool,
     min_interval: Duration,
     pub(crate) scrape_timeout: Duration,
+    max_gateways: usize,
+    series: SeriesBudget,
+    pub(crate) max_http_connections: usize,
+    pub(crate) header_read_timeout: Duration,
+    pub(crate) http: Arc<HttpStats>,
+    pub(crate) responses: Arc<ResponseBudget>,
     semaphore: Arc<Semaphore>,
     state: Mutex<State>,
     /// Set once the server stops: background collections end.
@@ -52,6 +72,8 @@ struct State {
     gateways: BTreeMap<(usize, String), GatewayEntry>,
     /// Calls by (target, operation, outcome).
     api: BTreeMap<(usize, &'static str, &'static str), u64>,
+    /// Failed collection steps by (target, operation, reason).
+    errors: BTreeMap<(usize, &'static str, &'static str), u64>,
 }
 
 #[derive(Debug, Default)]
@@ -62,6 +84,8 @@ struct TargetState {
     catalog_known: bool,
     /// The selectors (`--gateway`) its last gateway list matched.
     hits: HashSet<String>,
+    /// Its last gateway list had more gateways than `max_gateways`.
+    truncated: bool,
 }
 
 #[derive(Debug, Default)]
@@ -85,8 +109,10 @@ pub(crate) struct Sample {
     pub(crate) outbound_bytes: i64,
     pub(crate) inbound_packets: i64,
     pub(crate) outbound_packets: i64,
-    /// Filled only with `per_connection`.
+    /// Filled only with `per_connection`, within the `max_connection_series` budget.
     pub(crate) per_connection: Vec<ConnectionSample>,
+    /// Connections left without series of their own by the budget.
+    pub(crate) series_skipped: u64,
 }
 
 /// One connection's series.
@@ -112,6 +138,11 @@ pub(crate) struct View {
     /// Selectors no target has: `up` 0 under the selector's own text.
     pub(crate) unresolved: Vec<String>,
     pub(crate) api: Vec<(usize, &'static str, &'static str, u64)>,
+    pub(crate) errors: Vec<(usize, &'static str, &'static str, u64)>,
+    /// (target, limit, cut) for every target and limit.
+    pub(crate) truncated: Vec<(usize, &'static str, bool)>,
+    pub(crate) http: [(&'static str, u64); 5],
+    pub(crate) responses_refused: u64,
 }
 
 #[derive(Debug)]
@@ -135,6 +166,12 @@ impl Shared {
             per_connection: config.per_connection,
             min_interval: config.min_interval,
             scrape_timeout: config.scrape_timeout,
+            max_gateways: config.max_gateways,
+            series: SeriesBudget::new(config.max_connection_series),
+            max_http_connections: config.max_http_connections,
+            header_read_timeout: config.header_read_timeout,
+            http: Arc::default(),
+            responses: Arc::new(ResponseBudget::new(config.max_response_bytes)),
             semaphore: Arc::new(Semaphore::new(config.concurrency)),
             state: Mutex::new(State {
                 targets: (0..targets).map(|_| TargetState::default()).collect(),
@@ -272,6 +309,13 @@ impl Shared {
             .or_default() += 1;
     }
 
+    /// Counts a failed collection step (`p2c_vpn_collection_errors_total`).
+    fn failed(&self, st: &mut State, target: usize, operation: &'static str, e: &p2c_vpn::Error) {
+        *st.errors
+            .entry((target, operation, outcome(Some(e))))
+            .or_default() += 1;
+    }
+
     /// One target: the project (looked up once), its gateways, then each chosen gateway's
     /// connections in its own task.
     async fn collect_target(self: Arc<Self>, idx: usize) {
@@ -304,6 +348,7 @@ impl Shared {
             let found = client.project().await;
             self.count(idx, OP_PROJECT, outcome(found.as_ref().err()));
             if let Err(e) = found {
+                self.failed(&mut self.lock(), idx, OP_PROJECT, &e);
                 tracing::warn!(region = target.region.as_str(), error = %e, "project lookup failed");
                 return Vec::new();
             }
@@ -311,20 +356,34 @@ impl Shared {
         let listed = self.list_gateways(idx).await;
         let mut st = self.lock();
         let st = &mut *st;
-        let chosen: Vec<(String, Option<&Gateway>)> = match &listed {
-            Ok(gateways) => {
-                let (chosen, hits) = select(gateways, &self.selectors);
+        let chosen: Vec<(String, Option<Listed>)> = match listed {
+            Ok((chosen, hits, truncated)) => {
+                if truncated && !st.targets[idx].truncated {
+                    tracing::warn!(
+                        region = target.region.as_str(),
+                        max_gateways = self.max_gateways,
+                        "more gateways than --max-gateways: collecting the first ones only"
+                    );
+                }
                 st.targets[idx].catalog_known = true;
                 st.targets[idx].hits = hits;
-                let keep: HashSet<&str> = chosen.iter().filter_map(|g| g.id()).collect();
-                st.gateways
-                    .retain(|(t, id), _| *t != idx || keep.contains(id.as_str()));
+                st.targets[idx].truncated = truncated;
+                let keep: HashSet<&str> = chosen.iter().map(|g| g.id.as_str()).collect();
+                let series = &self.series;
+                st.gateways.retain(|(t, id), e| {
+                    let kept = *t != idx || keep.contains(id.as_str());
+                    if !kept {
+                        series.release(e.series_held());
+                    }
+                    kept
+                });
                 chosen
                     .into_iter()
-                    .filter_map(|g| Some((g.id()?.to_owned(), Some(g))))
+                    .map(|g| (g.id.clone(), Some(g)))
                     .collect()
             }
             Err(e) => {
+                self.failed(st, idx, OP_GATEWAYS, &e);
                 tracing::warn!(
                     region = target.region.as_str(),
                     error = %e,
@@ -350,8 +409,8 @@ impl Shared {
         for (id, gateway) in chosen {
             let entry = st.gateways.entry((idx, id.clone())).or_default();
             if let Some(g) = gateway {
-                entry.name = g.name().map(str::to_owned);
-                entry.max_connections = g.max_connections();
+                entry.name = g.name;
+                entry.max_connections = g.max_connections;
             }
             if !std::mem::replace(&mut entry.in_flight, true) {
                 to_fetch.push(id);
@@ -360,15 +419,24 @@ impl Shared {
         to_fetch
     }
 
-    /// Every page of the target's gateways, each page counted.
-    async fn list_gateways(&self, idx: usize) -> p2c_vpn::Result<Vec<Gateway>> {
+    /// The target's gateways page by page, each page counted, keeping only the chosen ones
+    /// (see [`Selection`]); the listing stops once `max_gateways` are chosen and one more
+    /// is seen (without selectors). `(chosen, selectors matched, truncated)`.
+    async fn list_gateways(
+        &self,
+        idx: usize,
+    ) -> p2c_vpn::Result<(Vec<Listed>, HashSet<String>, bool)> {
         let mut pages = self.targets[idx].client.gateways().pages();
-        let mut all = Vec::new();
-        while let Some(page) = pages.next().await {
+        let mut selection = Selection::new(&self.selectors, self.max_gateways);
+        'pages: while let Some(page) = pages.next().await {
             self.count(idx, OP_GATEWAYS, outcome(page.as_ref().err()));
-            all.extend(page?.gateways);
+            for g in &page?.gateways {
+                if !selection.add(g) {
+                    break 'pages;
+                }
+            }
         }
-        Ok(all)
+        Ok(selection.finish())
     }
 
     /// One gateway's connections, within the concurrency bound.
@@ -387,37 +455,70 @@ impl Shared {
         let Ok(_permit) = Arc::clone(&self.semaphore).acquire_owned().await else {
             return;
         };
+        // The series this gateway holds now are its own to reuse; more come from the pool.
+        let mut spend = Spend {
+            allowance: self
+                .lock()
+                .gateways
+                .get(&(idx, id.clone()))
+                .map_or(0, GatewayEntry::series_held),
+            from_pool: 0,
+        };
         let started = Instant::now();
-        let result = self.list_connections(idx, &id).await;
+        let result = self.list_connections(idx, &id, &mut spend).await;
         let elapsed = started.elapsed();
         let mut st = self.lock();
+        let st = &mut *st;
         let Some(e) = st.gateways.get_mut(&(idx, id.clone())) else {
-            return; // the gateway is gone from the list meanwhile
+            // The gateway is gone from the list meanwhile (its old series were released).
+            self.series.release(spend.from_pool);
+            return;
         };
         e.in_flight = false;
         e.completed_at = Some(Instant::now());
         e.duration = Some(elapsed);
         match result {
             Ok(sample) => {
+                // The old sample's series not reused go back to the pool.
+                self.series.release(spend.allowance);
+                if sample.series_skipped > 0 {
+                    tracing::warn!(
+                        gateway = id.as_str(),
+                        skipped = sample.series_skipped,
+                        "--max-connection-series reached: connections without series of their own"
+                    );
+                }
                 e.up = true;
                 e.last_success = Some(SystemTime::now());
                 e.sample = Some(Arc::new(sample));
             }
             Err(err) => {
+                self.series.release(spend.from_pool);
                 e.up = false;
+                *st.errors
+                    .entry((idx, OP_CONNECTIONS, outcome(Some(&err))))
+                    .or_default() += 1;
                 tracing::warn!(gateway = id.as_str(), error = %err, "collecting the connections failed");
             }
         }
     }
 
     /// Every page of a gateway's connections, each page counted, summed as they arrive.
-    async fn list_connections(&self, idx: usize, id: &str) -> p2c_vpn::Result<Sample> {
+    async fn list_connections(
+        &self,
+        idx: usize,
+        id: &str,
+        spend: &mut Spend,
+    ) -> p2c_vpn::Result<Sample> {
         let mut pages = self.targets[idx].client.connections(id).pages();
         let mut sample = Sample::default();
         while let Some(page) = pages.next().await {
             self.count(idx, OP_CONNECTIONS, outcome(page.as_ref().err()));
             for c in &page?.connections {
-                sample.add(c, self.per_connection);
+                sample.add(
+                    c,
+                    self.per_connection.then_some((&self.series, &mut *spend)),
+                );
             }
         }
         Ok(sample)
@@ -468,6 +569,23 @@ impl Shared {
             })
             .collect();
         let unresolved = self.unresolved(&st);
+        let series_cut: HashSet<usize> = st
+            .gateways
+            .iter()
+            .filter(|(_, e)| e.sample.as_ref().is_some_and(|s| s.series_skipped > 0))
+            .map(|((t, _), _)| *t)
+            .collect();
+        let truncated = st
+            .targets
+            .iter()
+            .enumerate()
+            .flat_map(|(idx, t)| {
+                [
+                    (idx, LIMIT_GATEWAYS, t.truncated),
+                    (idx, LIMIT_SERIES, series_cut.contains(&idx)),
+                ]
+            })
+            .collect();
         View {
             target_labels,
             per_connection: self.per_connection,
@@ -478,12 +596,29 @@ impl Shared {
                 .iter()
                 .map(|(&(t, op, out), &n)| (t, op, out, n))
                 .collect(),
+            errors: st
+                .errors
+                .iter()
+                .map(|(&(t, op, reason), &n)| (t, op, reason, n))
+                .collect(),
+            truncated,
+            http: self.http.snapshot(),
+            responses_refused: self.http.responses_refused.load(Ordering::Relaxed),
         }
     }
 }
 
+impl GatewayEntry {
+    /// Per-connection series its sample holds (drawn from the budget).
+    fn series_held(&self) -> usize {
+        self.sample.as_ref().map_or(0, |s| s.per_connection.len())
+    }
+}
+
 impl Sample {
-    fn add(&mut self, c: &Connection, per_connection: bool) {
+    /// Adds a connection to the sums and, with `per_connection` (the budget and this
+    /// collection's spending), its own series while the budget lasts.
+    fn add(&mut self, c: &Connection, per_connection: Option<(&SeriesBudget, &mut Spend)>) {
         // Absent and negative counters are `None` (the accessors' rule): they add nothing.
         let add = |sum: &mut i64, v: Option<u64>| {
             if let Some(v) = v {
@@ -495,16 +630,20 @@ impl Sample {
         add(&mut self.outbound_bytes, c.outbound_bytes());
         add(&mut self.inbound_packets, c.inbound_packets());
         add(&mut self.outbound_packets, c.outbound_packets());
-        if !per_connection {
+        let Some((pool, spend)) = per_connection else {
             return;
-        }
+        };
         // A connection without an ID has no series of its own (it still counts above).
         let Some(id) = c.connection_id() else {
             return;
         };
+        if !spend.take(pool) {
+            self.series_skipped += 1;
+            return;
+        }
         self.per_connection.push(ConnectionSample {
             id: id.to_string(),
-            user: c.user_name().unwrap_or_default().to_owned(),
+            user: label_value(c.user_name().unwrap_or_default()),
             inbound_bytes: c.inbound_bytes(),
             outbound_bytes: c.outbound_bytes(),
             inbound_packets: c.inbound_packets(),
@@ -516,84 +655,8 @@ impl Sample {
     }
 }
 
-/// The gateways to collect and the selectors that matched: every gateway without
-/// selectors; else, per selector, the gateway [`p2c_vpn::find_gateway`] names (a name
-/// several gateways share matches none).
-fn select<'a>(
-    gateways: &'a [Gateway],
-    selectors: &[String],
-) -> (Vec<&'a Gateway>, HashSet<String>) {
-    let mut hits = HashSet::new();
-    if selectors.is_empty() {
-        return (gateways.iter().filter(|g| g.id().is_some()).collect(), hits);
-    }
-    let mut chosen: Vec<&Gateway> = Vec::new();
-    for selector in selectors {
-        // The library's one naming rule; a selector another target has is no error here
-        // (unresolved selectors are warned about once all targets are listed).
-        let found = match p2c_vpn::find_gateway(gateways, selector) {
-            Ok(g) if g.id().is_some() => Some(g),
-            Ok(_) => None,
-            Err(e) => {
-                tracing::debug!(gateway = selector.as_str(), error = %e, "not in this target");
-                None
-            }
-        };
-        if let Some(g) = found {
-            hits.insert(selector.clone());
-            if !chosen.iter().any(|c| c.id() == g.id()) {
-                chosen.push(g);
-            }
-        }
-    }
-    (chosen, hits)
-}
-
 /// The `outcome` label of a call: `success`, or the error kind's stable name
 /// ([`p2c_vpn::ErrorKind::name`]).
 pub(crate) fn outcome(error: Option<&p2c_vpn::Error>) -> &'static str {
     error.map_or("success", |e| e.kind().name())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn uuids_are_recognised() {
-        assert!(p2c_vpn::is_gateway_id(
-            "0f2c5a4e-6b0d-4c5e-9a8f-1c2d3e4f5a6b"
-        ));
-        assert!(p2c_vpn::is_gateway_id("0f2c5a4e6b0d4c5e9a8f1c2d3e4f5a6b"));
-        assert!(!p2c_vpn::is_gateway_id("office"));
-        assert!(!p2c_vpn::is_gateway_id(
-            "0f2c5a4e-6b0d-4c5e-9a8f-1c2d3e4f5a6"
-        ));
-    }
-
-    fn gateway(id: &str, name: &str) -> Gateway {
-        serde_json::from_value(serde_json::json!({"id": id, "name": name})).unwrap_or_default()
-    }
-
-    #[test]
-    fn selectors_match_ids_then_unique_names() {
-        let all = vec![
-            gateway("a", "office"),
-            gateway("b", "lab"),
-            gateway("c", "lab"),
-        ];
-        let (chosen, hits) = select(&all, &[]);
-        assert_eq!(chosen.len(), 3);
-        assert!(hits.is_empty());
-        let wanted = ["office", "b", "lab", "a", "nope"].map(String::from);
-        let (chosen, hits) = select(&all, &wanted);
-        let ids: Vec<_> = chosen.iter().filter_map(|g| g.id()).collect();
-        assert_eq!(
-            ids,
-            ["a", "b"],
-            "office and a are one gateway; lab is ambiguous"
-        );
-        assert!(hits.contains("office") && hits.contains("a") && hits.contains("b"));
-        assert!(!hits.contains("lab") && !hits.contains("nope"));
-    }
 }

@@ -20,6 +20,21 @@ pub const DEFAULT_SCRAPE_TIMEOUT: Duration = Duration::from_secs(8);
 /// Default [`ExporterConfig::concurrency`]: gateways collected at the same time (the CLI's
 /// bound for several gateways).
 pub const DEFAULT_CONCURRENCY: usize = p2c_vpn::DEFAULT_CONCURRENCY;
+/// Default [`ExporterConfig::max_gateways`]: gateways collected per target.
+pub const DEFAULT_MAX_GATEWAYS: usize = 1000;
+/// Default [`ExporterConfig::max_connection_series`]: connections with series of their own
+/// (`per_connection`), over all gateways.
+pub const DEFAULT_MAX_CONNECTION_SERIES: usize = 10_000;
+/// Default [`ExporterConfig::max_http_connections`]: HTTP connections served at once.
+pub const DEFAULT_MAX_HTTP_CONNECTIONS: usize = 256;
+/// Default [`ExporterConfig::header_read_timeout`]: the longest a client may take to send a
+/// request's headers (and the longest an idle keep-alive connection is kept).
+pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// The largest request head (request line and headers) read, in bytes; a larger one is
+/// answered 431 and the connection closed. Requests with a body are answered 413.
+pub const MAX_REQUEST_HEAD_BYTES: usize = 16 * 1024;
+/// Default [`ExporterConfig::max_response_bytes`]: 64 MiB.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
 
 /// One project in one region to export: a client and the values of its `region` and
 /// `project` labels (used when the exporter has several targets).
@@ -194,6 +209,29 @@ pub struct ExporterConfig {
     /// Gateways collected at the same time, over all targets (default
     /// [`DEFAULT_CONCURRENCY`]).
     pub concurrency: usize,
+    /// The most gateways collected per target (default [`DEFAULT_MAX_GATEWAYS`]): the first
+    /// ones of the gateway list (or of the `gateways` selected); the listing stops there,
+    /// and `p2c_vpn_exporter_truncated{limit="max_gateways"}` is 1.
+    pub max_gateways: usize,
+    /// The most connections with series of their own, over all gateways, with
+    /// `per_connection` (default [`DEFAULT_MAX_CONNECTION_SERIES`]). Connections past it
+    /// still count in the gateway sums; `p2c_vpn_exporter_truncated{limit=
+    /// "max_connection_series"}` is 1.
+    pub max_connection_series: usize,
+    /// The most HTTP connections open at once (default [`DEFAULT_MAX_HTTP_CONNECTIONS`]). At
+    /// the cap a new connection takes the place of the oldest one that has not sent a whole
+    /// request yet (else of the oldest idle one), so a scrape always gets in; it is refused
+    /// only while every connection is being answered.
+    pub max_http_connections: usize,
+    /// The longest a client may take to send a request's headers, and to start the next
+    /// request on a kept-alive connection, and the longest it may leave a response unread
+    /// (default [`DEFAULT_HEADER_READ_TIMEOUT`]); then the connection is closed.
+    pub header_read_timeout: Duration,
+    /// The most bytes of `/metrics` responses being sent at once, over all connections
+    /// (default [`DEFAULT_MAX_RESPONSE_BYTES`]): past it a scrape gets 503 until clients
+    /// have read what they asked for. A lone response is always sent, whatever its size; a
+    /// client that reads nothing for `header_read_timeout` is disconnected.
+    pub max_response_bytes: usize,
 }
 
 impl ExporterConfig {
@@ -207,6 +245,11 @@ impl ExporterConfig {
             min_interval: DEFAULT_MIN_INTERVAL,
             scrape_timeout: DEFAULT_SCRAPE_TIMEOUT,
             concurrency: DEFAULT_CONCURRENCY,
+            max_gateways: DEFAULT_MAX_GATEWAYS,
+            max_connection_series: DEFAULT_MAX_CONNECTION_SERIES,
+            max_http_connections: DEFAULT_MAX_HTTP_CONNECTIONS,
+            header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
         }
     }
 
@@ -256,6 +299,41 @@ impl ExporterConfig {
         self
     }
 
+    /// Sets [`max_gateways`](Self::max_gateways).
+    #[must_use]
+    pub fn max_gateways(mut self, max: usize) -> Self {
+        self.max_gateways = max;
+        self
+    }
+
+    /// Sets [`max_connection_series`](Self::max_connection_series).
+    #[must_use]
+    pub fn max_connection_series(mut self, max: usize) -> Self {
+        self.max_connection_series = max;
+        self
+    }
+
+    /// Sets [`max_http_connections`](Self::max_http_connections).
+    #[must_use]
+    pub fn max_http_connections(mut self, max: usize) -> Self {
+        self.max_http_connections = max;
+        self
+    }
+
+    /// Sets [`header_read_timeout`](Self::header_read_timeout).
+    #[must_use]
+    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.header_read_timeout = timeout;
+        self
+    }
+
+    /// Sets [`max_response_bytes`](Self::max_response_bytes).
+    #[must_use]
+    pub fn max_response_bytes(mut self, max: usize) -> Self {
+        self.max_response_bytes = max;
+        self
+    }
+
     /// Checks the settings; trims and de-duplicates the gateway selectors.
     pub(crate) fn validated(mut self) -> Result<Self, Error> {
         if self.targets.is_empty() {
@@ -271,6 +349,21 @@ impl ExporterConfig {
         if self.scrape_timeout.is_zero() {
             return Err(Error::Config(
                 "the scrape timeout must be longer than zero".to_owned(),
+            ));
+        }
+        if self.max_gateways == 0 {
+            return Err(Error::Config(
+                "--max-gateways must be at least 1".to_owned(),
+            ));
+        }
+        if self.max_http_connections < 2 {
+            return Err(Error::Config(
+                "--max-http-connections must be at least 2".to_owned(),
+            ));
+        }
+        if self.header_read_timeout.is_zero() {
+            return Err(Error::Config(
+                "the header read timeout must be longer than zero".to_owned(),
             ));
         }
         let mut seen = std::collections::HashSet::new();

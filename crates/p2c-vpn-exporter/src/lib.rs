@@ -8,8 +8,10 @@
 //! `prometheus-client` collector over the latest values; `metrics.rs`) → [`router`]
 //! (`/metrics`, `/healthz`) → [`serve`] / [`serve_on`].
 
+mod bounds;
 mod collect;
 mod config;
+mod http;
 mod metrics;
 
 use std::future::Future;
@@ -23,8 +25,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 pub use config::{
-    DEFAULT_CONCURRENCY, DEFAULT_LISTEN, DEFAULT_MIN_INTERVAL, DEFAULT_SCRAPE_TIMEOUT,
-    ExporterConfig, Target, TargetSpec,
+    DEFAULT_CONCURRENCY, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_LISTEN,
+    DEFAULT_MAX_CONNECTION_SERIES, DEFAULT_MAX_GATEWAYS, DEFAULT_MAX_HTTP_CONNECTIONS,
+    DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MIN_INTERVAL, DEFAULT_SCRAPE_TIMEOUT, ExporterConfig,
+    MAX_REQUEST_HEAD_BYTES, Target, TargetSpec,
 };
 pub use metrics::Format;
 
@@ -121,11 +125,25 @@ async fn metrics_handler(State(exporter): State<Exporter>, headers: HeaderMap) -
                 .max(Duration::from_millis(100)),
         );
     }
-    let body = exporter.scrape_within(format, wait).await;
+    let body = axum::body::Bytes::from(exporter.scrape_within(format, wait).await);
+    // Bodies still being sent are bounded in bytes (clients that do not read).
+    let Some(reserved) = exporter.shared.responses.reserve(body.len()) else {
+        exporter
+            .shared
+            .http
+            .responses_refused
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::RETRY_AFTER, "1")],
+            "too many /metrics responses are still being sent; retry\n",
+        )
+            .into_response();
+    };
     (
         StatusCode::OK,
         [(header::CONTENT_TYPE, format.content_type())],
-        body,
+        axum::body::Body::new(http::BudgetedBody::new(body, reserved)),
     )
         .into_response()
 }
@@ -145,8 +163,15 @@ pub async fn serve(
 }
 
 /// Serves `exporter` on a bound listener until `shutdown` completes, then lets scrapes in
-/// progress finish and ends background collections. A non-loopback address is served but
-/// logged as a warning (the metrics name gateways and, with `per_connection`, users).
+/// progress finish (at most the scrape timeout and a second) and ends background
+/// collections. A non-loopback address is served but logged as a warning (the metrics name
+/// gateways and, with `per_connection`, users).
+///
+/// The server holds against clients that hold connections: a header-read timeout, a
+/// request size limit ([`MAX_REQUEST_HEAD_BYTES`], no bodies) and a cap on open
+/// connections where a new connection takes the place of the oldest one that never sent a
+/// whole request, so `/metrics` and `/healthz` stay reachable (see
+/// [`ExporterConfig::max_http_connections`]).
 pub async fn serve_on(
     listener: tokio::net::TcpListener,
     exporter: Exporter,
@@ -161,13 +186,23 @@ pub async fn serve_on(
         );
     }
     tracing::info!(%addr, "serving metrics at http://{addr}/metrics");
-    let result = axum::serve(listener, router(exporter.clone()))
-        .with_graceful_shutdown(shutdown)
-        .await
-        .map_err(Error::Serve);
+    let shared = &exporter.shared;
+    let limits = http::Limits {
+        max_connections: shared.max_http_connections,
+        header_read_timeout: shared.header_read_timeout,
+        drain: shared.scrape_timeout.saturating_add(Duration::from_secs(1)),
+    };
+    http::serve(
+        listener,
+        router(exporter.clone()),
+        limits,
+        Arc::clone(&shared.http),
+        shutdown,
+    )
+    .await;
     exporter.stop();
     tracing::info!("stopped");
-    result
+    Ok(())
 }
 
 /// Completes on Ctrl-C (SIGINT) or SIGTERM: the `shutdown` argument of [`serve`] for a

@@ -229,6 +229,51 @@ impl Collector for ViewCollector {
                 (labels, *n)
             }),
         )?;
+        counter(
+            e,
+            "p2c_vpn_collection_errors",
+            "Failed collection steps, by operation (KeystoneListProjects, ListP2cVgws, \
+             ListP2cVgwConnections) and reason (the error kind, as the outcome of \
+             p2c_vpn_api_requests_total). A failed gateway also has p2c_vpn_up 0 and keeps \
+             its last values.",
+            view.errors.iter().map(|(target, op, reason, n)| {
+                let mut labels = vec![("operation", *op), ("reason", *reason)];
+                view.push_target(*target, &mut labels);
+                (labels, *n)
+            }),
+        )?;
+        gauge(
+            e,
+            "p2c_vpn_exporter_truncated",
+            "1 when the exporter's own limit cut the last collection: limit=max_gateways \
+             (gateways past --max-gateways are not collected) or max_connection_series \
+             (connections past --max-connection-series have no series of their own).",
+            view.truncated.iter().map(|(target, limit, cut)| {
+                let mut labels = vec![("limit", *limit)];
+                view.push_target(*target, &mut labels);
+                (labels, i64::from(*cut))
+            }),
+        )?;
+        counter(
+            e,
+            "p2c_vpn_exporter_http_connections_closed",
+            "HTTP connections the exporter closed to protect itself, by reason: \
+             header_timeout (no whole request within --header-read-timeout), evicted (the \
+             oldest idle connection, for a new one at --max-http-connections), refused (a \
+             new one while every connection was being answered), too_large (a request over \
+             the size limit), write_stalled (a client that read nothing for \
+             --header-read-timeout).",
+            view.http
+                .iter()
+                .map(|(reason, n)| (vec![("reason", *reason)], *n)),
+        )?;
+        counter(
+            e,
+            "p2c_vpn_exporter_http_responses_refused",
+            "/metrics requests answered 503 because the responses still being sent to other \
+             clients held the response budget (clients that do not read).",
+            std::iter::once((Vec::new(), view.responses_refused)),
+        )?;
         gauge(
             e,
             "p2c_vpn_collection_duration_seconds",

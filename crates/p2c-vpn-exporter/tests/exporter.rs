@@ -466,13 +466,14 @@ async fn prometheus_timeout_header_shortens_the_wait() {
 #[tokio::test]
 async fn cardinality_with_and_without_per_connection() {
     let server = three_gateways().await;
-    // 3 gateways × (up, connections, max, 4 sums, duration, last success) + 2 API series.
+    // 3 gateways × (up, connections, max, 4 sums, duration, last success) + 2 API series
+    // + the exporter's own: 2 truncation gauges, 5 HTTP closing counters, 1 refusal counter.
     let plain = parse(
         &exporter(common::config(&server))
             .scrape(Format::Prometheus)
             .await,
     );
-    assert_eq!(plain.len(), 3 * 9 + 2, "{plain:#?}");
+    assert_eq!(plain.len(), 3 * 9 + 2 + 2 + 6, "{plain:#?}");
     assert!(
         plain
             .iter()
@@ -482,7 +483,7 @@ async fn cardinality_with_and_without_per_connection() {
     let exporter = exporter(common::config(&server).per_connection(true));
     let samples = parse(&exporter.scrape(Format::Prometheus).await);
     // Plus 5 series (4 counters, the established time) per connection: 5 + 3 + 0.
-    assert_eq!(samples.len(), 3 * 9 + 2 + 5 * 8);
+    assert_eq!(samples.len(), 3 * 9 + 2 + 2 + 6 + 5 * 8);
     let client = client(&server);
     let conns = client.connections(GW_A).collect_all().await.expect("lists");
     let first = conns[0].connection_id().expect("id").to_string();
@@ -621,8 +622,12 @@ async fn several_targets_carry_region_and_project_labels() {
             ],
         );
     }
-    // Every series of a gateway or a call has both labels.
-    for s in &samples {
+    // Every series of a gateway or a call has both labels (the HTTP server's are the
+    // process's own).
+    for s in samples
+        .iter()
+        .filter(|s| !s.name.starts_with("p2c_vpn_exporter_http_"))
+    {
         assert!(
             s.labels.contains_key("region") && s.labels.contains_key("project"),
             "{s:?}"

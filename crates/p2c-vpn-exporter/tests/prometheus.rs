@@ -85,9 +85,9 @@ fn shipped_prometheus_config_and_alert_rules_are_valid() {
     let out = promtool(&["check", "config", &path("prometheus.yml")], None);
     assert!(out.contains("SUCCESS"), "{out}");
     let out = promtool(&["check", "rules", &path("alerts.yml")], None);
-    assert!(out.contains("SUCCESS: 4 rules found"), "{out}");
+    assert!(out.contains("SUCCESS: 5 rules found"), "{out}");
     // The alerts fire when they should (gateway down, near maximum, not collecting,
-    // exporter down), with their annotations rendered.
+    // exporter down, exporter truncating), with their annotations rendered.
     let out = promtool(&["test", "rules", &path("alerts_test.yml")], None);
     assert!(out.contains("SUCCESS"), "{out}");
 }

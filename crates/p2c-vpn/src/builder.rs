@@ -228,8 +228,11 @@ impl ClientBuilder {
         let auth = match (self.auth.clone(), self.credentials.clone()) {
             (Some(auth), _) => auth,
             (None, explicit) => {
+                // The builder's project ID reaches the chain, so a credentials file is not
+                // opened for a project ID that is already known.
                 let credentials = CredentialsChain::default()
                     .with_explicit(explicit)
+                    .with_project_id(explicit_project.clone())
                     .resolve()?;
                 Auth::aksk(credentials)
             }

@@ -382,6 +382,7 @@ mod tests {
     fn only_a_hyphenated_uuid_is_an_id() {
         assert!(is_gateway_id("0f2c5a4e-6b0d-4c5e-9a8f-1c2d3e4f5a6b"));
         assert!(is_gateway_id("0F2C5A4E6B0D4C5E9A8F1C2D3E4F5A6B"));
+        assert!(!is_gateway_id("0f2c5a4e-6b0d-4c5e-9a8f-1c2d3e4f5a6"));
         assert!(!is_gateway_id(
             "urn:uuid:0f2c5a4e-6b0d-4c5e-9a8f-1c2d3e4f5a6b"
         ));

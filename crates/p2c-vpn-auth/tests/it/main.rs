@@ -6,5 +6,6 @@
 mod credentials;
 mod credentials_hardening;
 mod credentials_permissions;
+mod credentials_special_files;
 mod official_vectors;
 mod proptest_sign;

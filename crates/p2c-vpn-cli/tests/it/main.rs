@@ -5,8 +5,10 @@
 
 mod common;
 mod connections;
+mod credentials_file;
 mod disconnect;
 mod exporter;
+mod exporter_hostile;
 mod gateways;
 mod hostile_output;
 mod list;
