@@ -10,6 +10,7 @@ mod exporter;
 mod gateways;
 mod hostile_output;
 mod list;
+mod log_config;
 mod niceties;
 mod table_width;
 mod watch;
