@@ -10,7 +10,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use p2c_vpn_api::types;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::client::Client;
 use crate::error::{Error, Result, Setting};
@@ -33,7 +33,7 @@ use crate::names::{check_id, shorten};
 /// assert!(LogConfig::new("", "stream").is_err());
 /// # Ok::<(), p2c_vpn::Error>(())
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct LogConfig {
     log_group_id: String,
     log_stream_id: String,
