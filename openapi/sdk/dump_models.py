@@ -28,6 +28,10 @@ OPERATIONS = [
     ("vpn", "huaweicloudsdkvpn.v5", "VpnClient", "huaweicloudsdkvpn.v5", "ListP2cVgws"),
     ("vpn", "huaweicloudsdkvpn.v5", "VpnClient", "huaweicloudsdkvpn.v5", "ShowP2cVgw"),
     ("vpn", "huaweicloudsdkvpn.v5", "VpnClient", "huaweicloudsdkvpn.v5", "DeleteP2cVgwConnection"),
+    # A gateway's connection-log configuration (where its logs go in LTS).
+    ("vpn", "huaweicloudsdkvpn.v5", "VpnClient", "huaweicloudsdkvpn.v5", "ShowVpnConnectionsLogConfig"),
+    ("vpn", "huaweicloudsdkvpn.v5", "VpnClient", "huaweicloudsdkvpn.v5", "UpdateVpnConnectionsLogConfig"),
+    ("vpn", "huaweicloudsdkvpn.v5", "VpnClient", "huaweicloudsdkvpn.v5", "DeleteVpnConnectionsLogConfig"),
     ("iam", "huaweicloudsdkiam.v3", "IamClient", "huaweicloudsdkiam.v3", "KeystoneListProjects"),
 ]
 
@@ -159,6 +163,13 @@ def dump_operation(client_mod, client_cls_name, model_pkg, op):
     models = {}
     collect_models(pkg, resp_cls_name, models)
 
+    # The request body's model and every model it references (`required` says which
+    # properties the SDK's constructor always sets).
+    body_models = {}
+    if "body" in req_types:
+        for name in referenced_models(req_types["body"]):
+            collect_models(pkg, name, body_models)
+
     return {
         "client": "%s.%s" % (client_mod, client_cls_name),
         "method": info["method"],
@@ -177,6 +188,7 @@ def dump_operation(client_mod, client_cls_name, model_pkg, op):
         "success_status": None,
         "models": models,
         "request": describe_model(req_cls),
+        "request_body_models": body_models,
     }
 
 

@@ -84,3 +84,71 @@ fn large_counters_round_trip() {
     .expect("decodes");
     assert_eq!(page.connections[0].inbound_bytes, Some(big));
 }
+
+/// The log-config examples of Huawei's doc (kept verbatim in the spec): the request body
+/// the generated builders make is the doc's, byte for byte as JSON, and both responses
+/// decode with their values.
+#[test]
+fn log_config_doc_examples_match_the_generated_types() {
+    use p2c_vpn_api::types::{
+        ShowVpnConnectionsLogConfigResponse, UpdateVpnConnectionsLogConfigResponse,
+        UpdateVpnLogConfigRequestBody, UpdateVpnLogConfigRequestBodyContent,
+    };
+    let spec: Value =
+        serde_saphyr::from_str(include_str!("../../../openapi/p2c-vpn.yaml")).expect("parses");
+    let at = |pointer: &str| {
+        spec.pointer(&format!(
+            "/paths/~1v5~1{{project_id}}~1p2c-vpn-gateways~1{{p2c_vgw_id}}~1log-config/{pointer}"
+        ))
+        .cloned()
+        .unwrap_or_else(|| panic!("{pointer} in the spec"))
+    };
+    let group = "05c4052d-8d14-488f-aa00-19fea5a25fdd";
+    let stream = "d9d85143-e1e1-427a-9994-d8b8fd9ebe3f";
+
+    let content: UpdateVpnLogConfigRequestBodyContent =
+        UpdateVpnLogConfigRequestBodyContent::builder()
+            .log_group_id(group)
+            .log_stream_id(stream)
+            .try_into()
+            .expect("both IDs given");
+    let body: UpdateVpnLogConfigRequestBody = UpdateVpnLogConfigRequestBody::builder()
+        .log_config(content)
+        .try_into()
+        .expect("log_config given");
+    assert_eq!(
+        serde_json::to_value(&body).expect("encodes"),
+        at("put/requestBody/content/application~1json/examples/logConfig/value")
+    );
+    // Both IDs are required: a builder without one refuses to build.
+    let missing: Result<UpdateVpnLogConfigRequestBodyContent, _> =
+        UpdateVpnLogConfigRequestBodyContent::builder()
+            .log_group_id(group)
+            .try_into();
+    assert!(missing.is_err());
+
+    let shown: ShowVpnConnectionsLogConfigResponse = serde_json::from_value(at(
+        "get/responses/200/content/application~1json/examples/logConfig/value",
+    ))
+    .expect("decodes");
+    let config = shown.log_config.expect("log_config");
+    assert_eq!(config.log_group_id.as_deref(), Some(group));
+    assert_eq!(config.log_stream_id.as_deref(), Some(stream));
+    assert_eq!(
+        shown.request_id.as_deref(),
+        Some("2ddd2f6107a8164ce6f6268bd991e57c")
+    );
+
+    let updated: UpdateVpnConnectionsLogConfigResponse = serde_json::from_value(at(
+        "put/responses/200/content/application~1json/examples/logConfig/value",
+    ))
+    .expect("decodes");
+    assert_eq!(
+        updated.log_config.and_then(|c| c.log_stream_id).as_deref(),
+        Some(stream)
+    );
+    // Every response field is optional: an empty answer decodes.
+    let empty: ShowVpnConnectionsLogConfigResponse =
+        serde_json::from_str("{}").expect("open schema");
+    assert!(empty.log_config.is_none());
+}

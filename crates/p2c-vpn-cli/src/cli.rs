@@ -9,10 +9,12 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 pub const AFTER_HELP: &str = "\
 Exit codes:
   0  success (also when the output pipe is closed early, e.g. `| head`)
-  1  other failure (e.g. writing the output failed; a disconnect not confirmed)
+  1  other failure (e.g. writing the output failed; a disconnect or a log-config
+     change not confirmed)
   2  usage error: bad flags or values, missing endpoint or project, a gateway name
      that matches no gateway or several (the candidates are listed), `disconnect`
-     without a selector, or without --yes when stdin is not a terminal
+     without a selector, a disconnect or log-config change without --yes when stdin
+     is not a terminal
   3  authentication: no or unusable credentials, or the service rejected them (401/403)
   4  service error: error response (4xx/5xx), throttled (429), unreadable response,
      inconsistent paging, a listing past --max-records / --max-bytes (or a marker
@@ -162,6 +164,17 @@ pub enum GatewaysCommand {
     /// Show one gateway, named by ID or name, with all its fields.
     #[command(after_help = AFTER_HELP)]
     Show(GatewaysShowArgs),
+    /// Where a gateway's connection logs go: the LTS log group and log stream (show, --set,
+    /// --delete).
+    ///
+    /// The connections API shows who is connected now; who was connected before is in the
+    /// gateway's connection logs, which Huawei Cloud writes to a log stream of the Log Tank
+    /// Service (LTS) once the gateway has a log configuration. Without --set or --delete,
+    /// shows it. --set and --delete show the change and ask for confirmation on a terminal
+    /// (--yes skips it); without a terminal, --yes is required. --dry-run shows the change
+    /// and sends nothing.
+    #[command(after_help = AFTER_HELP)]
+    LogConfig(GatewaysLogConfigArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -393,6 +406,40 @@ pub struct GatewaysShowArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("change").args(["set", "delete"])))]
+pub struct GatewaysLogConfigArgs {
+    /// The gateway, by ID or name.
+    #[arg(value_name = "GATEWAY")]
+    pub gateway: String,
+
+    /// Send the gateway's connection logs to this LTS log group and log stream (their IDs,
+    /// as the LTS console shows them), replacing any configuration it has.
+    #[arg(long, value_name = "LOG_GROUP_ID:LOG_STREAM_ID", value_parser = parse_log_config)]
+    pub set: Option<p2c_vpn::LogConfig>,
+
+    /// Stop sending the gateway's connection logs to LTS (what was written stays there).
+    #[arg(long)]
+    pub delete: bool,
+
+    /// With --set or --delete: show the change, and send nothing.
+    #[arg(long, requires = "change")]
+    pub dry_run: bool,
+
+    /// With --set or --delete: do not ask for confirmation (required when stdin is not a
+    /// terminal).
+    #[arg(long, short = 'y', requires = "change")]
+    pub yes: bool,
+
+    #[command(flatten)]
+    pub client: ClientArgs,
+
+    /// Output format: of the configuration shown, or in effect after --set or --delete
+    /// (a dry run is always described in text).
+    #[arg(long, short = 'o', value_enum, default_value_t = LogConfigFormat::Table)]
+    pub output: LogConfigFormat,
+}
+
+#[derive(Debug, Args)]
 pub struct DemoArgs {
     /// Records per request, small so that several pages are walked.
     #[arg(long, value_name = "N", allow_negative_numbers = true, default_value_t = 10,
@@ -424,6 +471,16 @@ pub enum ShowFormat {
     Json,
 }
 
+/// Output formats of `gateways log-config`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogConfigFormat {
+    /// The gateway, its log group and log stream, for people.
+    Table,
+    /// The API's shape: `{"log_config": {"log_group_id": ..., "log_stream_id": ...}}`, with
+    /// `"log_config": null` when there is none.
+    Json,
+}
+
 /// Output formats of `connections watch`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum WatchFormat {
@@ -449,6 +506,16 @@ fn parse_connection_id(s: &str) -> Result<p2c_vpn_runtime::select::ConnectionId,
     s.trim().parse().map_err(|_| {
         "not a connection ID (expected a UUID such as 4f08c74b-a132-4993-a1ce-183ba6574995)"
             .to_owned()
+    })
+}
+
+fn parse_log_config(s: &str) -> Result<p2c_vpn::LogConfig, String> {
+    s.trim().parse().map_err(|e: p2c_vpn::Error| {
+        format!(
+            "{}; for example \
+             05c4052d-8d14-488f-aa00-19fea5a25fdd:d9d85143-e1e1-427a-9994-d8b8fd9ebe3f",
+            e.error_message()
+        )
     })
 }
 

@@ -187,7 +187,7 @@ fn write_matches(
 }
 
 /// Asks `question` on stderr; true for `y` or `yes`.
-fn ask(question: &str) -> Result<bool, CliError> {
+pub fn ask(question: &str) -> Result<bool, CliError> {
     let mut stderr = std::io::stderr();
     stderr.write_all(question.as_bytes())?;
     stderr.flush()?;

@@ -12,6 +12,7 @@ mod exporter;
 mod gateways;
 mod human;
 mod list;
+mod log_config;
 mod output;
 mod sanitize;
 mod watch;
@@ -126,6 +127,9 @@ async fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<(), CliError> {
         Command::Gateways(GatewaysCommand::Show(args)) => {
             let client = connect::from_flags(&args.client, m)?;
             gateways::show(&client, &args.gateway, args.output, &mut out, style).await
+        }
+        Command::Gateways(GatewaysCommand::LogConfig(args)) => {
+            log_config::run(&args, m, &mut out, style).await
         }
         Command::Connections(ConnectionsCommand::List(args)) => {
             list::run(&args, m, &mut out, style).await

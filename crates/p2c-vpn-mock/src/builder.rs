@@ -11,7 +11,7 @@ use tokio::sync::watch;
 
 use crate::clock::{self, Clock};
 use crate::data::{self, DataConfig, Gateway, GatewaySpec};
-use crate::handler::{self, AuthConfig, IamConfig, Shared};
+use crate::handler::{self, AuthConfig, IamConfig, LogConfigs, Shared};
 use crate::record::Recorder;
 use crate::{
     DEFAULT_ACCESS_KEY, DEFAULT_GATEWAY_CONNECTIONS, DEFAULT_RECORD_LIMIT, DEFAULT_REGION,
@@ -38,6 +38,7 @@ pub struct MockGateway {
     created_at: Option<SystemTime>,
     users: Option<Vec<String>>,
     hide_connection_ids: bool,
+    log_config: Option<(String, String)>,
 }
 
 impl MockGateway {
@@ -51,6 +52,7 @@ impl MockGateway {
             created_at: None,
             users: None,
             hide_connection_ids: false,
+            log_config: None,
         }
     }
 
@@ -99,6 +101,18 @@ impl MockGateway {
     /// would: a client cannot name them in a disconnect. Default `false`.
     pub fn without_connection_ids(mut self) -> Self {
         self.hide_connection_ids = true;
+        self
+    }
+
+    /// Sends its connection logs to this LTS log group and log stream from the start (what
+    /// `ShowVpnConnectionsLogConfig` answers until a PUT or DELETE changes it). Default:
+    /// none.
+    pub fn log_config(
+        mut self,
+        log_group_id: impl Into<String>,
+        log_stream_id: impl Into<String>,
+    ) -> Self {
+        self.log_config = Some((log_group_id.into(), log_stream_id.into()));
         self
     }
 }
@@ -322,6 +336,11 @@ impl MockServerBuilder {
                 .map(|n| MockGateway::new(data::uuid_from(&mut rng).to_string()).connections(*n))
                 .collect();
         }
+        let log_configs = LogConfigs::new(
+            configured
+                .iter()
+                .filter_map(|g| Some((g.id.clone(), g.log_config.clone()?))),
+        );
         let specs = resolve_gateways(configured, &data);
         let gateway_infos: Vec<GatewayInfo> = specs
             .iter()
@@ -359,6 +378,7 @@ impl MockServerBuilder {
             base_url: base_url.clone(),
             project_id,
             gateways,
+            log_configs,
             by_created,
             iam,
             data,

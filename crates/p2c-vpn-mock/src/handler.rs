@@ -12,8 +12,8 @@ use http::header::{HOST, RETRY_AFTER};
 use http::{HeaderName, HeaderValue, Method, StatusCode};
 use p2c_vpn_api::iam::types::{KeystoneListProjectsResponse, Links, ProjectResult};
 use p2c_vpn_api::types::{
-    ApiError, DeleteP2cVgwConnectionResponse, ListP2cVgwConnectionsResponse, ListP2cVgwsResponse,
-    PageInfo, ShowP2cVgwResponse,
+    DeleteP2cVgwConnectionResponse, ListP2cVgwConnectionsResponse, ListP2cVgwsResponse, PageInfo,
+    ShowP2cVgwResponse,
 };
 use p2c_vpn_auth::Credentials;
 use rand::RngExt as _;
@@ -31,8 +31,8 @@ pub(crate) const X_REQUEST_ID: HeaderName =
 /// Header carrying IAM's trace id on IAM responses.
 const X_IAM_TRACE_ID: HeaderName = HeaderName::from_static("x-iam-trace-id");
 const X_AUTH_TOKEN: &str = "x-auth-token";
-const JSON: &str = "application/json;charset=UTF-8";
-/// Bodies larger than this are refused (the API takes none).
+/// Bodies larger than this are refused (the one body the API takes, a log configuration,
+/// is far smaller).
 const MAX_BODY: usize = 64 * 1024;
 
 /// How requests are authenticated.
@@ -60,6 +60,8 @@ pub(crate) struct Shared {
     pub(crate) base_url: String,
     pub(crate) project_id: String,
     pub(crate) gateways: HashMap<String, Arc<Gateway>>,
+    /// Each gateway's connection-log configuration, if one is set.
+    pub(crate) log_configs: LogConfigs,
     /// The same gateways sorted by (creation time, id): the order of ListP2cVgws.
     pub(crate) by_created: Vec<Arc<Gateway>>,
     pub(crate) iam: IamConfig,
@@ -73,43 +75,11 @@ pub(crate) struct Shared {
 
 #[path = "handler_reply.rs"]
 mod reply;
-use reply::finish;
+use reply::{Reply, finish};
 
-/// A response before faults that damage bodies are applied.
-struct Reply {
-    status: StatusCode,
-    content_type: &'static str,
-    headers: Vec<(HeaderName, HeaderValue)>,
-    body: Bytes,
-}
-
-impl Reply {
-    fn json(status: StatusCode, body: Vec<u8>) -> Self {
-        Self {
-            status,
-            content_type: JSON,
-            headers: Vec::new(),
-            body: Bytes::from(body),
-        }
-    }
-
-    /// `{"error_code":…,"error_msg":…,"request_id":…}`: the VPN v5 and API gateway form.
-    fn error(status: StatusCode, code: &str, msg: impl Into<String>, request_id: &str) -> Self {
-        let mut body = ApiError::default();
-        body.error_code = Some(code.to_owned());
-        body.error_msg = Some(msg.into());
-        body.request_id = Some(request_id.to_owned());
-        Self::json(status, serde_json::to_vec(&body).unwrap_or_default())
-    }
-
-    /// `{"code":…,"message":…}`: the form of the VPN error-code page (no request id).
-    fn code_message(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
-        let mut body = ApiError::default();
-        body.code = Some(code.to_owned());
-        body.message = Some(message.into());
-        Self::json(status, serde_json::to_vec(&body).unwrap_or_default())
-    }
-}
+#[path = "handler_log_config.rs"]
+mod log_config;
+pub(crate) use log_config::LogConfigs;
 
 /// A fresh request id: 32 lower-case hex digits, like the service's.
 fn new_request_id() -> String {
@@ -147,6 +117,12 @@ enum Route {
         gateway: String,
         connection: String,
     },
+    /// `GET`, `PUT` or `DELETE` of a gateway's log configuration.
+    LogConfig {
+        project: String,
+        gateway: String,
+        method: Method,
+    },
     IamProjects,
 }
 
@@ -157,6 +133,7 @@ impl Route {
             Self::ShowGateway { .. } => Operation::ShowP2cVgw,
             Self::ListConnections { .. } => Operation::ListP2cVgwConnections,
             Self::Disconnect { .. } => Operation::DeleteP2cVgwConnection,
+            Self::LogConfig { method, .. } => log_config::operation(method),
             Self::IamProjects => Operation::KeystoneListProjects,
         }
     }
@@ -167,7 +144,8 @@ impl Route {
             Self::ListGateways { project }
             | Self::ShowGateway { project, .. }
             | Self::ListConnections { project, .. }
-            | Self::Disconnect { project, .. } => Some(project),
+            | Self::Disconnect { project, .. }
+            | Self::LogConfig { project, .. } => Some(project),
             Self::IamProjects => None,
         }
     }
@@ -205,6 +183,15 @@ fn route(method: &Method, path: &str) -> Option<Route> {
             project: decode(project),
             gateway: decode(gateway),
         }),
+        [project, _, gateway, "log-config"]
+            if matches!(*method, Method::GET | Method::PUT | Method::DELETE) =>
+        {
+            Some(Route::LogConfig {
+                project: decode(project),
+                gateway: decode(gateway),
+                method: method.clone(),
+            })
+        }
         [project, _, gateway, "connections", connection, "disconnect"] if post => {
             Some(Route::Disconnect {
                 project: decode(project),
@@ -472,6 +459,9 @@ impl Shared {
                     }
                 })
             }
+            Route::LogConfig {
+                gateway, method, ..
+            } => self.log_config(gateway, method, body, wrong_type, request_id),
             Route::IamProjects => self.iam_projects(query, wrong_type, request_id),
         }
     }

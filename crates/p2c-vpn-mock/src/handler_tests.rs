@@ -42,6 +42,33 @@ fn routes() {
         })
     );
     assert_eq!(route(&Method::DELETE, "/v5/p/p2c-vpn-gateways/g"), None);
+    for method in [Method::GET, Method::PUT, Method::DELETE] {
+        let r = route(&method, "/v5/p/p2c-vpn-gateways/g%20x/log-config");
+        assert_eq!(
+            r,
+            Some(Route::LogConfig {
+                project: "p".to_owned(),
+                gateway: "g x".to_owned(),
+                method: method.clone()
+            })
+        );
+        assert_eq!(
+            r.map(|r| r.operation().as_str()),
+            Some(match method {
+                Method::GET => "ShowVpnConnectionsLogConfig",
+                Method::PUT => "UpdateVpnConnectionsLogConfig",
+                _ => "DeleteVpnConnectionsLogConfig",
+            })
+        );
+    }
+    assert_eq!(
+        route(&Method::POST, "/v5/p/p2c-vpn-gateways/g/log-config"),
+        None
+    );
+    assert_eq!(
+        route(&Method::GET, "/v5/p/p2c-vpn-gateways/g/log-config/x"),
+        None
+    );
     assert_eq!(
         route(
             &Method::POST,

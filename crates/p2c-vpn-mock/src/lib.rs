@@ -103,6 +103,16 @@
 //!   (DeleteP2cVgwConnection).** No body (one sent is signed over and ignored). Removes
 //!   the connection and answers `{"request_id":…}`; churn then drifts back to the
 //!   configured count as usual.
+//! - **`GET`, `PUT`, `DELETE /v5/{project_id}/p2c-vpn-gateways/{p2c_vgw_id}/log-config`
+//!   (ShowVpnConnectionsLogConfig, UpdateVpnConnectionsLogConfig,
+//!   DeleteVpnConnectionsLogConfig).** Where the gateway's connection logs go, per gateway
+//!   (none at start unless [`MockGateway::log_config`] sets one; [`MockServer::log_config`]
+//!   reads it). GET answers `{"log_config":{"log_group_id":…,"log_stream_id":…},"request_id":…}`,
+//!   or `{"request_id":…}` without `log_config` when none is set (Huawei's doc does not
+//!   say what the service answers then). PUT takes `{"log_config":{"log_group_id":…,
+//!   "log_stream_id":…}}` (signed over, like every body), stores it and answers like GET.
+//!   DELETE removes it and answers 204 with no body, also when none was set. Any non-empty
+//!   IDs are accepted (the service checks them against LTS).
 //! - **`GET /v3/projects?name=REGION` (IAM KeystoneListProjects).** Signed like the rest
 //!   but needs no `X-Project-Id` (the official SDKs send none; one sent is not checked).
 //!   `name` equal to the [region](MockServerBuilder::region) (default
@@ -138,7 +148,8 @@
 //! | missing or bad AK/SK signature or token (every operation, IAM included) | 401 | `{"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information: …","request_id":…}` |
 //! | VPN operations: project id not the mock's (path, or a signed `X-Project-Id` that differs from the path) | 403 | `{"error_code":"VPN.0003",…,"request_id":…}` |
 //! | invalid `limit` / `offset` (connections), `limit` / `marker` (gateways) | 400 | `{"error_code":"VPN.0001",…,"request_id":…}` |
-//! | unknown gateway (connections, show, disconnect) | 404 | `{"code":"VPN.0004","message":…}` (this form has no `request_id`; the header is still sent) |
+//! | unknown gateway (connections, show, disconnect, log-config) | 404 | `{"code":"VPN.0004","message":…}` (this form has no `request_id`; the header is still sent) |
+//! | log-config PUT: a body that is not `{"log_config":{"log_group_id":…,"log_stream_id":…}}` with both IDs non-empty strings | 400 | `{"error_code":"VPN.0001",…,"request_id":…}` |
 //! | disconnect: unknown or already disconnected connection | 404 | `{"code":"VPN.0004","message":…}` |
 //!
 //! Authentication: an `Authorization` header is checked with [`p2c_vpn_auth::verify`]
@@ -388,6 +399,19 @@ impl MockServer {
     /// The server's current time (real or frozen time plus the [`advance`](Self::advance)s).
     pub fn now(&self) -> SystemTime {
         self.shared.clock.now()
+    }
+
+    /// Where a gateway's connection logs go: its (log group ID, log stream ID), as set by
+    /// [`MockGateway::log_config`] or the last `UpdateVpnConnectionsLogConfig`; `None` when
+    /// none is set (or the gateway is unknown).
+    pub fn log_config(&self, gateway_id: &str) -> Option<(String, String)> {
+        self.shared.log_configs.get(gateway_id)
+    }
+
+    /// The full URL of a gateway's log configuration, `…/p2c-vpn-gateways/{p2c_vgw_id}/log-config`
+    /// (`GET`, `PUT` with a JSON body, `DELETE`).
+    pub fn log_config_url(&self, gateway_id: &str) -> String {
+        format!("{}/log-config", self.gateway_url(gateway_id))
     }
 
     /// The current number of connections of a gateway, `None` for an unknown one.

@@ -24,6 +24,12 @@ pub enum Operation {
     DeleteP2cVgwConnection,
     /// IAM `GET /v3/projects` (`openapi/iam.yaml`).
     KeystoneListProjects,
+    /// `GET /v5/{project_id}/p2c-vpn-gateways/{p2c_vgw_id}/log-config`.
+    ShowVpnConnectionsLogConfig,
+    /// `PUT /v5/{project_id}/p2c-vpn-gateways/{p2c_vgw_id}/log-config`.
+    UpdateVpnConnectionsLogConfig,
+    /// `DELETE /v5/{project_id}/p2c-vpn-gateways/{p2c_vgw_id}/log-config`.
+    DeleteVpnConnectionsLogConfig,
 }
 
 impl Operation {
@@ -35,6 +41,9 @@ impl Operation {
             Self::ListP2cVgwConnections => "ListP2cVgwConnections",
             Self::DeleteP2cVgwConnection => "DeleteP2cVgwConnection",
             Self::KeystoneListProjects => "KeystoneListProjects",
+            Self::ShowVpnConnectionsLogConfig => "ShowVpnConnectionsLogConfig",
+            Self::UpdateVpnConnectionsLogConfig => "UpdateVpnConnectionsLogConfig",
+            Self::DeleteVpnConnectionsLogConfig => "DeleteVpnConnectionsLogConfig",
         }
     }
 

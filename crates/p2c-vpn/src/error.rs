@@ -111,6 +111,8 @@ pub enum Setting {
     Limit,
     /// A listing's `offset`.
     Offset,
+    /// A log group or log stream ID of a [`LogConfig`](crate::LogConfig).
+    LogConfig,
 }
 
 /// What to do about an error, in terms of settings ([`Error::hint`]): `Display` words it

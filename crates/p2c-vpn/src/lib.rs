@@ -6,7 +6,8 @@
 //! [`ClientBuilder`] (`builder.rs`: endpoint, credentials, timeouts, caps) → [`Client`]
 //! (`client.rs`; the project lookup in `project.rs`, gateway names in `names.rs`) →
 //! [`ListGateways`], [`ListConnections`] (one page or a stream, on the safeguards of
-//! `pager.rs`), [`Client::gateway`], [`Client::disconnect`] → `execute.rs`, the one request
+//! `pager.rs`), [`Client::gateway`], [`Client::disconnect`], [`Client::log_config`] (and
+//! setting or deleting it, `log_config.rs`) → `execute.rs`, the one request
 //! path → the generated `p2c_vpn_api` clients, whose hooks sign and retry.
 //! [`Error`] is the one error type; [`Gateway`], [`Connection`] and their pages are the
 //! data.
@@ -17,6 +18,7 @@ mod error;
 mod execute;
 mod gateways;
 mod list;
+mod log_config;
 mod model;
 mod names;
 mod pager;
@@ -31,6 +33,7 @@ pub use client::{Client, ConnectionId, Disconnected};
 pub use error::{Error, ErrorKind, Hint, ListingLimit, Result, Setting};
 pub use gateways::ListGateways;
 pub use list::{DEFAULT_PAGE_SIZE, DEFAULT_READ_AHEAD, ListConnections};
+pub use log_config::LogConfig;
 pub use model::{Connection, Gateway, GatewayPage, Page, api};
 pub use names::{DEFAULT_NAME_TTL, find_gateway, gateway_labels, is_gateway_id};
 pub use p2c_vpn_api::RetryConfig;

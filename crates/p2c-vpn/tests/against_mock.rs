@@ -201,3 +201,52 @@ async fn zero_or_two_projects_are_errors() {
         );
     }
 }
+
+#[tokio::test]
+async fn log_config_show_set_delete_by_name_with_real_signatures() {
+    let server = start(|b| b.gateway_named("gw-office", "office", 2)).await;
+    let client = client_for(&server, true);
+    assert_eq!(client.log_config("office").await.expect("shown"), None);
+
+    let config: p2c_vpn::LogConfig =
+        "05c4052d-8d14-488f-aa00-19fea5a25fdd:d9d85143-e1e1-427a-9994-d8b8fd9ebe3f"
+            .parse()
+            .expect("parses");
+    let set = client.set_log_config("office", &config).await.expect("set");
+    assert_eq!(set, config);
+    assert_eq!(
+        server.log_config("gw-office"),
+        Some((
+            config.log_group_id().to_owned(),
+            config.log_stream_id().to_owned()
+        ))
+    );
+    assert_eq!(
+        client.log_config("office").await.expect("shown"),
+        Some(config)
+    );
+
+    client.delete_log_config("office").await.expect("deleted");
+    assert_eq!(server.log_config("gw-office"), None);
+    assert_eq!(client.log_config("gw-office").await.expect("shown"), None);
+
+    assert_eq!(count(&server, Operation::ShowVpnConnectionsLogConfig), 3);
+    assert_eq!(count(&server, Operation::UpdateVpnConnectionsLogConfig), 1);
+    assert_eq!(count(&server, Operation::DeleteVpnConnectionsLogConfig), 1);
+    // The name was resolved once, by one listing.
+    assert_eq!(count(&server, Operation::ListP2cVgws), 1);
+
+    let e = client
+        .set_log_config(
+            "no-such-gateway",
+            &p2c_vpn::LogConfig::new("g", "s").expect("valid"),
+        )
+        .await
+        .expect_err("unknown gateway");
+    assert_eq!(e.kind(), ErrorKind::InvalidInput, "{e}");
+    let e = client
+        .delete_log_config("5d2c5c8e-0000-4000-8000-000000000000")
+        .await
+        .expect_err("unknown gateway ID");
+    assert_eq!(e.status().map(|s| s.as_u16()), Some(404), "{e}");
+}

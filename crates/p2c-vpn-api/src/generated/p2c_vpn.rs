@@ -119,6 +119,31 @@ pub mod types {
             Default::default()
         }
     }
+    ///The connection log configuration of a P2C VPN gateway.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct ConnectionsLogConfig {
+        ///Specifies the ID of the log group to which the connection logs of the P2C VPN
+        ///gateway belong (a log group of the Log Tank Service, LTS).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub log_group_id: ::std::option::Option<::std::string::String>,
+        ///Specifies the ID of the log stream to which the connection logs of the P2C VPN
+        ///gateway belong (a log stream of LTS).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub log_stream_id: ::std::option::Option<::std::string::String>,
+    }
+    impl ConnectionsLogConfig {
+        pub fn builder() -> builder::ConnectionsLogConfig {
+            Default::default()
+        }
+    }
     ///Returned status code 200 - successful operation.
     #[derive(
         ::serde::Deserialize,
@@ -367,6 +392,87 @@ pub mod types {
     }
     impl ShowResponseP2cVgw {
         pub fn builder() -> builder::ShowResponseP2cVgw {
+            Default::default()
+        }
+    }
+    ///Returned status code 200 - successful query.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct ShowVpnConnectionsLogConfigResponse {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub log_config: ::std::option::Option<ConnectionsLogConfig>,
+        ///Specifies a request ID.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub request_id: ::std::option::Option<::std::string::String>,
+    }
+    impl ShowVpnConnectionsLogConfigResponse {
+        pub fn builder() -> builder::ShowVpnConnectionsLogConfigResponse {
+            Default::default()
+        }
+    }
+    ///Returned status code 200 - successful operation.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct UpdateVpnConnectionsLogConfigResponse {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub log_config: ::std::option::Option<ConnectionsLogConfig>,
+        ///Specifies a request ID.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub request_id: ::std::option::Option<::std::string::String>,
+    }
+    impl UpdateVpnConnectionsLogConfigResponse {
+        pub fn builder() -> builder::UpdateVpnConnectionsLogConfigResponse {
+            Default::default()
+        }
+    }
+    ///Request body of UpdateVpnConnectionsLogConfig.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct UpdateVpnLogConfigRequestBody {
+        pub log_config: UpdateVpnLogConfigRequestBodyContent,
+    }
+    impl UpdateVpnLogConfigRequestBody {
+        pub fn builder() -> builder::UpdateVpnLogConfigRequestBody {
+            Default::default()
+        }
+    }
+    ///Specifies the log_config object.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct UpdateVpnLogConfigRequestBodyContent {
+        ///Specifies a log group ID, which is obtained from the Log Tank Service (LTS).
+        pub log_group_id: ::std::string::String,
+        ///Specifies a log stream ID, which is obtained from LTS.
+        pub log_stream_id: ::std::string::String,
+    }
+    impl UpdateVpnLogConfigRequestBodyContent {
+        pub fn builder() -> builder::UpdateVpnLogConfigRequestBodyContent {
             Default::default()
         }
     }
@@ -828,6 +934,71 @@ pub mod types {
                     outbound_bytes: Ok(value.outbound_bytes),
                     outbound_packets: Ok(value.outbound_packets),
                     timestamp: Ok(value.timestamp),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ConnectionsLogConfig {
+            log_group_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            log_stream_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ConnectionsLogConfig {
+            fn default() -> Self {
+                Self {
+                    log_group_id: Ok(Default::default()),
+                    log_stream_id: Ok(Default::default()),
+                }
+            }
+        }
+        impl ConnectionsLogConfig {
+            pub fn log_group_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.log_group_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for log_group_id: {e}")
+                    });
+                self
+            }
+            pub fn log_stream_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.log_stream_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for log_stream_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ConnectionsLogConfig>
+        for super::ConnectionsLogConfig {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ConnectionsLogConfig,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    log_group_id: value.log_group_id?,
+                    log_stream_id: value.log_stream_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ConnectionsLogConfig> for ConnectionsLogConfig {
+            fn from(value: super::ConnectionsLogConfig) -> Self {
+                Self {
+                    log_group_id: Ok(value.log_group_id),
+                    log_stream_id: Ok(value.log_stream_id),
                 }
             }
         }
@@ -1866,6 +2037,255 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct ShowVpnConnectionsLogConfigResponse {
+            log_config: ::std::result::Result<
+                ::std::option::Option<super::ConnectionsLogConfig>,
+                ::std::string::String,
+            >,
+            request_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ShowVpnConnectionsLogConfigResponse {
+            fn default() -> Self {
+                Self {
+                    log_config: Ok(Default::default()),
+                    request_id: Ok(Default::default()),
+                }
+            }
+        }
+        impl ShowVpnConnectionsLogConfigResponse {
+            pub fn log_config<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ConnectionsLogConfig>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.log_config = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for log_config: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ShowVpnConnectionsLogConfigResponse>
+        for super::ShowVpnConnectionsLogConfigResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ShowVpnConnectionsLogConfigResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    log_config: value.log_config?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ShowVpnConnectionsLogConfigResponse>
+        for ShowVpnConnectionsLogConfigResponse {
+            fn from(value: super::ShowVpnConnectionsLogConfigResponse) -> Self {
+                Self {
+                    log_config: Ok(value.log_config),
+                    request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct UpdateVpnConnectionsLogConfigResponse {
+            log_config: ::std::result::Result<
+                ::std::option::Option<super::ConnectionsLogConfig>,
+                ::std::string::String,
+            >,
+            request_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for UpdateVpnConnectionsLogConfigResponse {
+            fn default() -> Self {
+                Self {
+                    log_config: Ok(Default::default()),
+                    request_id: Ok(Default::default()),
+                }
+            }
+        }
+        impl UpdateVpnConnectionsLogConfigResponse {
+            pub fn log_config<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ConnectionsLogConfig>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.log_config = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for log_config: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UpdateVpnConnectionsLogConfigResponse>
+        for super::UpdateVpnConnectionsLogConfigResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UpdateVpnConnectionsLogConfigResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    log_config: value.log_config?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UpdateVpnConnectionsLogConfigResponse>
+        for UpdateVpnConnectionsLogConfigResponse {
+            fn from(value: super::UpdateVpnConnectionsLogConfigResponse) -> Self {
+                Self {
+                    log_config: Ok(value.log_config),
+                    request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct UpdateVpnLogConfigRequestBody {
+            log_config: ::std::result::Result<
+                super::UpdateVpnLogConfigRequestBodyContent,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for UpdateVpnLogConfigRequestBody {
+            fn default() -> Self {
+                Self {
+                    log_config: Err("no value supplied for log_config".to_string()),
+                }
+            }
+        }
+        impl UpdateVpnLogConfigRequestBody {
+            pub fn log_config<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::UpdateVpnLogConfigRequestBodyContent>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.log_config = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for log_config: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UpdateVpnLogConfigRequestBody>
+        for super::UpdateVpnLogConfigRequestBody {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UpdateVpnLogConfigRequestBody,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    log_config: value.log_config?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UpdateVpnLogConfigRequestBody>
+        for UpdateVpnLogConfigRequestBody {
+            fn from(value: super::UpdateVpnLogConfigRequestBody) -> Self {
+                Self {
+                    log_config: Ok(value.log_config),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct UpdateVpnLogConfigRequestBodyContent {
+            log_group_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            log_stream_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for UpdateVpnLogConfigRequestBodyContent {
+            fn default() -> Self {
+                Self {
+                    log_group_id: Err("no value supplied for log_group_id".to_string()),
+                    log_stream_id: Err("no value supplied for log_stream_id".to_string()),
+                }
+            }
+        }
+        impl UpdateVpnLogConfigRequestBodyContent {
+            pub fn log_group_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.log_group_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for log_group_id: {e}")
+                    });
+                self
+            }
+            pub fn log_stream_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.log_stream_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for log_stream_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UpdateVpnLogConfigRequestBodyContent>
+        for super::UpdateVpnLogConfigRequestBodyContent {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UpdateVpnLogConfigRequestBodyContent,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    log_group_id: value.log_group_id?,
+                    log_stream_id: value.log_stream_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UpdateVpnLogConfigRequestBodyContent>
+        for UpdateVpnLogConfigRequestBodyContent {
+            fn from(value: super::UpdateVpnLogConfigRequestBodyContent) -> Self {
+                Self {
+                    log_group_id: Ok(value.log_group_id),
+                    log_stream_id: Ok(value.log_stream_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct VpnResourceTag {
             key: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -1967,7 +2387,8 @@ pub mod types {
 ///Client for Huawei Cloud VPN - P2C VPN gateways and their connections
 ///
 ///The part of Huawei Cloud's VPN v5 API that lists P2C (point-to-client) VPN gateways,
-///lists the client connections of a gateway, and disconnects a connection.
+///lists the client connections of a gateway, disconnects a connection, and configures where
+///a gateway's connection logs go (a log group and log stream of the Log Tank Service, LTS).
 ///
 ///Version: v5
 pub struct Client {
@@ -2131,6 +2552,76 @@ impl Client {
     ///```
     pub fn delete_p2c_vgw_connection(&self) -> builder::DeleteP2cVgwConnection<'_> {
         builder::DeleteP2cVgwConnection::new(self)
+    }
+    ///Querying the Connection Log Configuration of a P2C VPN Gateway
+    ///
+    ///This API is used to query the connection log configuration of a P2C VPN gateway with a
+    ///specified ID: the log group and log stream of the Log Tank Service (LTS) that receive the
+    ///gateway's connection logs. The request has no body.
+    ///
+    ///Sends a `GET` request to `/v5/{project_id}/p2c-vpn-gateways/{p2c_vgw_id}/log-config`
+    ///
+    ///Arguments:
+    ///- `project_id`: Specifies a project ID. You can obtain the project ID by referring to Obtaining the Project ID.
+    ///- `p2c_vgw_id`: Specifies the ID of a P2C VPN gateway instance.
+    ///```ignore
+    ///let response = client.show_vpn_connections_log_config()
+    ///    .project_id(project_id)
+    ///    .p2c_vgw_id(p2c_vgw_id)
+    ///    .send()
+    ///    .await;
+    ///```
+    pub fn show_vpn_connections_log_config(
+        &self,
+    ) -> builder::ShowVpnConnectionsLogConfig<'_> {
+        builder::ShowVpnConnectionsLogConfig::new(self)
+    }
+    ///Modifying the Connection Log Configuration of a P2C VPN Gateway
+    ///
+    ///This API is used to modify the connection log configuration of a P2C VPN gateway with a
+    ///specified ID: the gateway's connection logs are sent to the given log group and log
+    ///stream of the Log Tank Service (LTS).
+    ///
+    ///Sends a `PUT` request to `/v5/{project_id}/p2c-vpn-gateways/{p2c_vgw_id}/log-config`
+    ///
+    ///Arguments:
+    ///- `project_id`: Specifies a project ID. You can obtain the project ID by referring to Obtaining the Project ID.
+    ///- `p2c_vgw_id`: Specifies the ID of a P2C VPN gateway instance.
+    ///- `body`
+    ///```ignore
+    ///let response = client.update_vpn_connections_log_config()
+    ///    .project_id(project_id)
+    ///    .p2c_vgw_id(p2c_vgw_id)
+    ///    .body(body)
+    ///    .send()
+    ///    .await;
+    ///```
+    pub fn update_vpn_connections_log_config(
+        &self,
+    ) -> builder::UpdateVpnConnectionsLogConfig<'_> {
+        builder::UpdateVpnConnectionsLogConfig::new(self)
+    }
+    ///Deleting the Connection Log Configuration of a P2C VPN Gateway
+    ///
+    ///This API is used to delete the connection log configuration of a P2C VPN gateway with a
+    ///specified ID. The request has no body; neither has the response.
+    ///
+    ///Sends a `DELETE` request to `/v5/{project_id}/p2c-vpn-gateways/{p2c_vgw_id}/log-config`
+    ///
+    ///Arguments:
+    ///- `project_id`: Specifies a project ID. You can obtain the project ID by referring to Obtaining the Project ID.
+    ///- `p2c_vgw_id`: Specifies the ID of a P2C VPN gateway instance.
+    ///```ignore
+    ///let response = client.delete_vpn_connections_log_config()
+    ///    .project_id(project_id)
+    ///    .p2c_vgw_id(p2c_vgw_id)
+    ///    .send()
+    ///    .await;
+    ///```
+    pub fn delete_vpn_connections_log_config(
+        &self,
+    ) -> builder::DeleteVpnConnectionsLogConfig<'_> {
+        builder::DeleteVpnConnectionsLogConfig::new(self)
     }
 }
 /// Types for composing operation parameters.
@@ -2584,6 +3075,337 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    ///Builder for [`Client::show_vpn_connections_log_config`]
+    ///
+    ///[`Client::show_vpn_connections_log_config`]: super::Client::show_vpn_connections_log_config
+    #[derive(Debug, Clone)]
+    pub struct ShowVpnConnectionsLogConfig<'a> {
+        client: &'a super::Client,
+        project_id: Result<::std::string::String, String>,
+        p2c_vgw_id: Result<::std::string::String, String>,
+    }
+    impl<'a> ShowVpnConnectionsLogConfig<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                project_id: Err("project_id was not initialized".to_string()),
+                p2c_vgw_id: Err("p2c_vgw_id was not initialized".to_string()),
+            }
+        }
+        pub fn project_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.project_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn p2c_vgw_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.p2c_vgw_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for p2c_vgw_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v5/{project_id}/p2c-vpn-gateways/{p2c_vgw_id}/log-config`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::ShowVpnConnectionsLogConfigResponse>,
+            Error<types::ApiError>,
+        > {
+            let Self { client, project_id, p2c_vgw_id } = self;
+            let project_id = project_id.map_err(Error::InvalidRequest)?;
+            let p2c_vgw_id = p2c_vgw_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v5/{}/p2c-vpn-gateways/{}/log-config", client.baseurl, encode_path(&
+                project_id.to_string()), encode_path(& p2c_vgw_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "show_vpn_connections_log_config",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    ///Builder for [`Client::update_vpn_connections_log_config`]
+    ///
+    ///[`Client::update_vpn_connections_log_config`]: super::Client::update_vpn_connections_log_config
+    #[derive(Debug, Clone)]
+    pub struct UpdateVpnConnectionsLogConfig<'a> {
+        client: &'a super::Client,
+        project_id: Result<::std::string::String, String>,
+        p2c_vgw_id: Result<::std::string::String, String>,
+        body: Result<types::builder::UpdateVpnLogConfigRequestBody, String>,
+    }
+    impl<'a> UpdateVpnConnectionsLogConfig<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                project_id: Err("project_id was not initialized".to_string()),
+                p2c_vgw_id: Err("p2c_vgw_id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn project_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.project_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn p2c_vgw_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.p2c_vgw_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for p2c_vgw_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::UpdateVpnLogConfigRequestBody>,
+            <V as std::convert::TryInto<
+                types::UpdateVpnLogConfigRequestBody,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `UpdateVpnLogConfigRequestBody` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::UpdateVpnLogConfigRequestBody,
+            ) -> types::builder::UpdateVpnLogConfigRequestBody,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PUT` request to `/v5/{project_id}/p2c-vpn-gateways/{p2c_vgw_id}/log-config`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::UpdateVpnConnectionsLogConfigResponse>,
+            Error<types::ApiError>,
+        > {
+            let Self { client, project_id, p2c_vgw_id, body } = self;
+            let project_id = project_id.map_err(Error::InvalidRequest)?;
+            let p2c_vgw_id = p2c_vgw_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::UpdateVpnLogConfigRequestBody::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v5/{}/p2c-vpn-gateways/{}/log-config", client.baseurl, encode_path(&
+                project_id.to_string()), encode_path(& p2c_vgw_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "update_vpn_connections_log_config",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    ///Builder for [`Client::delete_vpn_connections_log_config`]
+    ///
+    ///[`Client::delete_vpn_connections_log_config`]: super::Client::delete_vpn_connections_log_config
+    #[derive(Debug, Clone)]
+    pub struct DeleteVpnConnectionsLogConfig<'a> {
+        client: &'a super::Client,
+        project_id: Result<::std::string::String, String>,
+        p2c_vgw_id: Result<::std::string::String, String>,
+    }
+    impl<'a> DeleteVpnConnectionsLogConfig<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                project_id: Err("project_id was not initialized".to_string()),
+                p2c_vgw_id: Err("p2c_vgw_id was not initialized".to_string()),
+            }
+        }
+        pub fn project_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.project_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn p2c_vgw_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.p2c_vgw_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for p2c_vgw_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `DELETE` request to `/v5/{project_id}/p2c-vpn-gateways/{p2c_vgw_id}/log-config`
+        pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ApiError>> {
+            let Self { client, project_id, p2c_vgw_id } = self;
+            let project_id = project_id.map_err(Error::InvalidRequest)?;
+            let p2c_vgw_id = p2c_vgw_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v5/{}/p2c-vpn-gateways/{}/log-config", client.baseurl, encode_path(&
+                project_id.to_string()), encode_path(& p2c_vgw_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "delete_vpn_connections_log_config",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(

@@ -12,6 +12,7 @@ mod exporter_hostile;
 mod gateways;
 mod hostile_output;
 mod list;
+mod log_config;
 mod niceties;
 mod table_width;
 mod watch;

@@ -15,6 +15,7 @@ mod faults;
 mod gateways;
 mod iam;
 mod lifecycle;
+mod log_config;
 mod operation_faults;
 mod paging;
 mod recording;

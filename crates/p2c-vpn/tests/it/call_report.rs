@@ -101,6 +101,13 @@ async fn every_path(client: &Client) -> Vec<(&'static str, Error)> {
             .await
             .map(drop),
     );
+    push("log config", client.log_config(GATEWAY).await.map(drop));
+    let config = p2c_vpn::LogConfig::new("group", "stream").expect("valid IDs");
+    push(
+        "set log config",
+        client.set_log_config(GATEWAY, &config).await.map(drop),
+    );
+    push("delete log config", client.delete_log_config(GATEWAY).await);
     errors
 }
 
@@ -119,7 +126,7 @@ async fn an_undecodable_error_body_carries_status_and_attempts_on_every_path() {
     let server = server_answering(html_502()).await;
     let client = client(&server, 2);
     let errors = every_path(&client).await;
-    assert_eq!(errors.len(), 9);
+    assert_eq!(errors.len(), 12);
     for (what, err) in &errors {
         assert_eq!(err.kind(), ErrorKind::Service, "{what}: {err}");
         assert_reported(what, err, 502, 2, "rid-502");

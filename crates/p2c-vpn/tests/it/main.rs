@@ -11,6 +11,7 @@ mod errors;
 mod gateways;
 mod hostile_server;
 mod listing_limits;
+mod log_config;
 mod names;
 mod paging;
 mod retries;
