@@ -33,9 +33,12 @@ fn committed_spec_is_valid() {
         ids,
         [
             "DeleteP2cVgwConnection",
+            "DeleteVpnConnectionsLogConfig",
             "ListP2cVgwConnections",
             "ListP2cVgws",
-            "ShowP2cVgw"
+            "ShowP2cVgw",
+            "ShowVpnConnectionsLogConfig",
+            "UpdateVpnConnectionsLogConfig"
         ]
     );
     assert!(spec.openapi.openapi.starts_with("3.0."));
