@@ -8,7 +8,10 @@
 //! retry of a poll happens inside its deadline). So a hung, slow, huge or failing gateway
 //! shows as failed on its own line while the others keep their cadence and their data,
 //! and the polls of one gateway never overlap: the next starts at the next tick, after the
-//! previous one ended or was dropped.
+//! previous one ended or was dropped. At most [`concurrency`](Watch::concurrency) polls run
+//! at once; a gateway whose poll held its slot to the deadline starts after the others at
+//! the next tick, so hung gateways cannot keep healthy ones from starting. A tick is
+//! yielded when every gateway has answered or its deadline has passed.
 //!
 //! A failed or late poll is [`Sampler::poll_failed`]: never zero connections, never
 //! dropped ones. A gateway that fails goes on being polled every tick. The stream of ticks
@@ -274,6 +277,7 @@ impl Watch {
             watch: self,
             timer: None,
             sampler: Sampler::new(),
+            held: Vec::new(),
             number: 0,
             done: false,
         };
@@ -285,16 +289,20 @@ impl Watch {
     }
 }
 
-/// A poll's answer (`Err(None)`: none by the deadline) and when it came.
+/// A poll's answer (`Err(None)`: none by the deadline), when it came, and whether the poll
+/// held its slot until the deadline (it started in time but did not answer).
 type Polled = (
     Result<Vec<Connection>, Option<p2c_vpn::Error>>,
     tokio::time::Instant,
+    bool,
 );
 
 struct State {
     watch: Watch,
     timer: Option<tokio::time::Interval>,
     sampler: Sampler,
+    /// Per gateway: whether its last poll held its slot until the deadline.
+    held: Vec<bool>,
     number: u64,
     done: bool,
 }
@@ -316,31 +324,39 @@ impl State {
         let after = self.watch.poll_timeout;
         let source = &self.watch.source;
         // Each poll ends by the deadline, answered or not: one gateway never holds the others
-        // (nor the next tick) back.
-        // (A poll that has not started by then — more gateways than `concurrency` — is late
-        // at once.)
-        let polls: Vec<BoxFuture<'static, Polled>> = self
-            .watch
-            .gateways
+        // (nor the next tick) back. A poll that has not started by then (more gateways than
+        // `concurrency`) is late at once; gateways that held their slot to the deadline last
+        // tick start last, so hung ones cannot keep the others from starting.
+        let mut order: Vec<usize> = (0..self.watch.gateways.len()).collect();
+        order.sort_by_key(|&i| self.held.get(i).copied().unwrap_or(false));
+        let polls: Vec<BoxFuture<'static, (usize, Polled)>> = order
             .iter()
-            .map(|gateway| {
-                let poll = source.poll(gateway);
+            .map(|&i| {
+                let poll = source.poll(&self.watch.gateways[i]);
                 async move {
-                    match tokio::time::timeout_at(deadline, poll).await {
-                        Ok(result) => (result.map_err(Some), tokio::time::Instant::now()),
-                        Err(_) => (Err(None), deadline),
+                    let started = tokio::time::Instant::now();
+                    if started >= deadline {
+                        // No slot in time: nothing is sent.
+                        return (i, (Err(None), deadline, false));
                     }
+                    let polled = match tokio::time::timeout_at(deadline, poll).await {
+                        Ok(result) => (result.map_err(Some), tokio::time::Instant::now(), false),
+                        Err(_) => (Err(None), deadline, started < deadline),
+                    };
+                    (i, polled)
                 }
                 .boxed()
             })
             .collect();
-        let results: Vec<_> = futures::stream::iter(polls)
-            .buffered(self.watch.concurrency)
+        let mut results: Vec<(usize, Polled)> = futures::stream::iter(polls)
+            .buffer_unordered(self.watch.concurrency)
             .collect()
             .await;
+        results.sort_by_key(|(i, _)| *i);
+        self.held = results.iter().map(|(_, (_, _, held))| *held).collect();
         let mut gateways = Vec::with_capacity(results.len());
         let mut events = Vec::new();
-        for (gateway, (result, done_at)) in self.watch.gateways.iter().zip(results) {
+        for (gateway, (_, (result, done_at, _))) in self.watch.gateways.iter().zip(results) {
             let outcome = match result {
                 Ok(connections) => {
                     let count = connections.len();

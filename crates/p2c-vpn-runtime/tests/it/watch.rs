@@ -166,6 +166,24 @@ async fn the_deadline_is_at_most_the_interval() {
     assert_eq!(outcomes(&first), ["a: late after 1s", "b: late after 1s"]);
     let second = ticks.next().await.unwrap();
     assert_eq!(second.at - first.at, SECOND);
+    // A hung gateway that held the only slot starts last at the next tick: the other is
+    // polled first.
+    let one_slot = Watch::with_poller(["hung", "ok"], SECOND, |gateway| {
+        if gateway == "hung" {
+            futures::future::pending().boxed()
+        } else {
+            async { Ok(vec![conn(1, 0)]) }.boxed()
+        }
+    })
+    .concurrency(1);
+    let ticks: Vec<Tick> = one_slot.ticks().take(3).collect().await;
+    assert_eq!(
+        outcomes(&ticks[0]),
+        ["hung: late after 1s", "ok: late after 1s"]
+    );
+    for tick in &ticks[1..] {
+        assert_eq!(outcomes(tick), ["hung: late after 1s", "ok: 1"]);
+    }
     // No gateways: nothing to watch.
     assert!(
         Watch::with_poller(Vec::<String>::new(), SECOND, hang)
