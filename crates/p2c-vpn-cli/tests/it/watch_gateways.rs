@@ -518,6 +518,51 @@ mod independent {
     }
 
     #[test]
+    fn a_name_no_gateway_has_fails_that_gateway_only_unless_it_is_every_one() {
+        let mock = mock();
+        let args = |gateways: &[&'static str]| {
+            let mut args = Vec::new();
+            for g in gateways {
+                args.extend(["--gateway", *g]);
+            }
+            args.extend(["--count", "2", "--interval", "100ms", "-o", "ndjson"]);
+            args
+        };
+        let out = mock.watch(&args(&["office", "nope"])).output().unwrap();
+        let events = ndjson(&stdout(&out));
+        for tick in 1..=2 {
+            let of_tick: Vec<&serde_json::Value> =
+                events.iter().filter(|e| e["tick"] == tick).collect();
+            assert_eq!(
+                of_tick.iter().filter(|e| e["gateway_id"] == OFFICE).count(),
+                5,
+                "{of_tick:?}"
+            );
+            let errors: Vec<&&serde_json::Value> =
+                of_tick.iter().filter(|e| e["event"] == "error").collect();
+            assert_eq!(errors.len(), 1, "{of_tick:?}");
+            assert_eq!(errors[0]["gateway_id"], "nope");
+        }
+        // Both ticks ran; the last failure (a usage error) is the exit code.
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains("2 of 4 polls failed"),
+            "{}",
+            stderr(&out)
+        );
+
+        // Every gateway unknown: the first tick ends the watch, nothing printed.
+        let out = mock.watch(&args(&["nope", "nada"])).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert_eq!(stdout(&out), "");
+        let err = stderr(&out);
+        assert!(
+            err.contains("gateway nope: ") && err.contains("gateway nada: "),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn every_gateway_unauthorized_ends_the_watch_with_exit_3() {
         let mock = mock();
         mock.server
