@@ -81,8 +81,8 @@ impl Watched {
 }
 
 /// The watched gateways, with IDs and maximums: from the listing of every gateway, else
-/// looked up once, all at the same time and within one interval (a lookup that fails or
-/// has not answered by then only leaves the maximum unknown: the polls report the
+/// looked up once, all at the same time and within [`lookup_deadline`] (a lookup that
+/// fails or has not answered by then only leaves the maximum unknown: the polls report the
 /// gateway's trouble on its own line).
 async fn watched(
     client: &Client,
@@ -129,6 +129,12 @@ async fn watched(
         .collect()
 }
 
+/// How long the start-up lookups may take: one interval, and at least 2 s (a one-off, so a
+/// short interval does not leave maximums out for a merely slow answer).
+fn lookup_deadline(interval: std::time::Duration) -> std::time::Duration {
+    interval.max(std::time::Duration::from_secs(2))
+}
+
 /// Runs the watch until `--count` ticks are done, Ctrl-C, or every gateway failed for a
 /// persistent reason.
 ///
@@ -153,7 +159,7 @@ pub async fn run(
     tokio::pin!(ctrl_c);
     let mut watched = tokio::select! {
         _ = &mut ctrl_c => return Ok(()),
-        watched = watched(&client, gateways, args.interval) => watched,
+        watched = watched(&client, gateways, lookup_deadline(args.interval)) => watched,
     };
     if watched.is_empty() {
         writeln!(out, "No gateways in this project: nothing to watch.")?;
