@@ -190,6 +190,12 @@ pub enum ConnectionsCommand {
     ///
     /// Rates are bytes per second from the counters' growth over the difference of the
     /// connections' `timestamp` (wall-clock time between polls when that is missing).
+    ///
+    /// Gateways are independent: each is polled every --interval with a deadline of one
+    /// interval (retries included), so a hung, slow or failing gateway shows as FAILED
+    /// (or late) on its own line while the others keep their cadence. The watch ends early
+    /// only when every gateway fails at once for a persistent reason (credentials, invalid
+    /// input, a 4xx other than 408/429).
     #[command(after_help = AFTER_HELP)]
     Watch(WatchArgs),
     /// Disconnect clients from a gateway: the connections matching every selector given.
@@ -321,7 +327,8 @@ pub struct WatchArgs {
     #[command(flatten)]
     pub conn: ConnectionArgs,
 
-    /// Time between two listings, e.g. 5s, 1m.
+    /// Time between two listings, e.g. 5s, 1m; also each gateway's deadline per listing
+    /// (one not answered by then is shown late, and asked again at the next tick).
     #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_interval)]
     pub interval: Duration,
 

@@ -285,22 +285,10 @@ pub fn all_pages(
     request.pages()
 }
 
-/// Fetches several gateways concurrently (at most `CONCURRENCY` at a time); results come
-/// back in the order of `gateways`.
-pub async fn fetch_many(
-    client: &Client,
-    gateways: &[String],
-    how: Fetch,
-) -> Vec<p2c_vpn::Result<Fetched>> {
-    use futures::StreamExt as _;
-    futures::stream::iter(gateways.iter().map(|g| fetch(client, g, how)))
-        .buffered(CONCURRENCY)
-        .collect()
-        .await
-}
-
-/// [`fetch_many`], with each gateway's ID: a name is resolved first (one listing of the
-/// gateways per name, remembered by the client; an ID in UUID form costs nothing).
+/// Fetches several gateways concurrently (at most `CONCURRENCY` at a time), with each
+/// gateway's ID; results come back in the order of `gateways`. A name is resolved first
+/// (one listing of the gateways per name, remembered by the client; an ID in UUID form
+/// costs nothing).
 pub async fn fetch_many_resolved(
     client: &Client,
     gateways: &[String],

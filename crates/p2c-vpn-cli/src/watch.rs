@@ -4,15 +4,16 @@
 
 use std::collections::HashMap;
 use std::io::Write;
-use std::time::Instant;
 
 use comfy_table::Color;
+use futures::StreamExt as _;
 use p2c_vpn::{Client, Connection};
-use p2c_vpn_runtime::sample::{Event, EventKind, Sampler};
+use p2c_vpn_runtime::sample::{Event, EventKind};
+use p2c_vpn_runtime::watch::{Outcome, Watch};
 use serde::Serialize;
 
 use crate::cli::{WatchArgs, WatchFormat};
-use crate::connect::{self, Fetch, GatewayRef};
+use crate::connect::{self, GatewayRef};
 use crate::error::{self, CliError};
 use crate::human;
 use crate::output::{self, Style, TextCell};
@@ -80,57 +81,72 @@ impl Watched {
 }
 
 /// The watched gateways, with IDs and maximums: from the listing of every gateway, else
-/// looked up once (a name that matches no gateway, or several, ends the watch; other
-/// failures only leave the maximum unknown, the polls report them).
-async fn watched(client: &Client, gateways: Vec<GatewayRef>) -> Result<Vec<Watched>, CliError> {
+/// looked up once, all at the same time and within [`lookup_deadline`] (a lookup that
+/// fails or has not answered by then only leaves the maximum unknown: the polls report the
+/// gateway's trouble on its own line).
+async fn watched(
+    client: &Client,
+    gateways: Vec<GatewayRef>,
+    within: std::time::Duration,
+) -> Vec<Watched> {
     use futures::StreamExt as _;
-    /// A gateway's ID and maximum, or why they could not be looked up.
-    type Found = Result<(String, Option<u64>), p2c_vpn::Error>;
+    /// A gateway's ID and maximum, if they could be looked up.
+    type Found = Option<(String, Option<u64>)>;
+    let deadline = tokio::time::Instant::now() + within;
     let looked_up: Vec<(GatewayRef, Found)> =
         futures::stream::iter(gateways.into_iter().map(|g| async move {
             let found = match &g.known {
-                Some(known) => Ok(known.clone()),
-                None => client.gateway(&g.lookup).await.map(|found| {
-                    (
-                        found.id().unwrap_or(&g.lookup).to_owned(),
-                        found.max_connections(),
-                    )
-                }),
+                Some(known) => Some(known.clone()),
+                None => tokio::time::timeout_at(deadline, client.gateway(&g.lookup))
+                    .await
+                    .ok()
+                    .and_then(Result::ok)
+                    .map(|found| {
+                        (
+                            found.id().unwrap_or(&g.lookup).to_owned(),
+                            found.max_connections(),
+                        )
+                    }),
             };
             (g, found)
         }))
         .buffered(connect::CONCURRENCY)
         .collect()
         .await;
-    let mut watched = Vec::with_capacity(looked_up.len());
-    let several = looked_up.len() > 1;
-    for (g, found) in looked_up {
-        let (id, max) = match found {
-            Ok(found) => found,
-            Err(e) if error::api_exit_code(&e) == error::EXIT_USAGE => {
-                return Err(CliError::api(several.then_some(g.label.as_str()), e));
+    looked_up
+        .into_iter()
+        .map(|(g, found)| {
+            let (id, max) = found.unwrap_or_else(|| (g.lookup.clone(), None));
+            Watched {
+                id,
+                label: g.label,
+                lookup: g.lookup,
+                max,
+                last_good: None,
+                failure: None,
             }
-            Err(_) => (g.lookup.clone(), None),
-        };
-        watched.push(Watched {
-            id,
-            label: g.label,
-            lookup: g.lookup,
-            max,
-            last_good: None,
-            failure: None,
-        });
-    }
-    Ok(watched)
+        })
+        .collect()
 }
 
-/// Runs the watch until `--count` ticks are done, Ctrl-C, or a non-retryable error.
+/// How long the start-up lookups may take: one interval, and at least 2 s (a one-off, so a
+/// short interval does not leave maximums out for a merely slow answer).
+fn lookup_deadline(interval: std::time::Duration) -> std::time::Duration {
+    interval.max(std::time::Duration::from_secs(2))
+}
+
+/// Runs the watch until `--count` ticks are done, Ctrl-C, or every gateway failed for a
+/// persistent reason.
 ///
-/// A poll that fails with a transient error (throttling, 5xx, timeouts, network) is shown
-/// as failed, with the reason and the time of the last good data; the gateway's
-/// connections are neither counted as zero nor reported as dropped, and the next good poll
-/// compares with the last good one. After `--count` ticks, the exit code is the last
-/// failure's when any poll failed.
+/// The polling is `p2c_vpn_runtime::watch`'s: each gateway is polled every interval with a
+/// deadline of one interval, so a hung, slow or failing gateway is shown as failed (or
+/// late) on its own line while the others keep their cadence. A failed poll is shown with
+/// the reason and the time of the last good data; the gateway's connections are neither
+/// counted as zero nor reported as dropped, and the next good poll compares with the last
+/// good one. The watch ends early only when every gateway failed at one tick for a
+/// persistent reason (credentials, invalid input, a 4xx: see
+/// [`p2c_vpn_runtime::watch::is_persistent`]). After `--count` ticks, the exit code is the
+/// last failure's when any poll failed.
 pub async fn run(
     args: &WatchArgs,
     client: Client,
@@ -139,69 +155,76 @@ pub async fn run(
     out: &mut dyn Write,
     style: Style,
 ) -> Result<(), CliError> {
-    let mut watched = watched(&client, gateways).await?;
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
+    let mut watched = tokio::select! {
+        _ = &mut ctrl_c => return Ok(()),
+        watched = watched(&client, gateways, lookup_deadline(args.interval)) => watched,
+    };
     if watched.is_empty() {
         writeln!(out, "No gateways in this project: nothing to watch.")?;
         return Ok(());
     }
     let lookups: Vec<String> = watched.iter().map(|w| w.lookup.clone()).collect();
-    let mut interval = tokio::time::interval(args.interval);
-    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut sampler = Sampler::new();
-    let how = Fetch::All {
-        page_size: args.page_size,
-        offset: None,
-    };
+    let ids: HashMap<String, String> = watched
+        .iter()
+        .map(|w| (w.lookup.clone(), w.id.clone()))
+        .collect();
+    let mut ticks = Watch::new(client, lookups, args.interval)
+        .page_size(args.page_size)
+        .ticks();
     let redrawn = style.tty && args.output == WatchFormat::Table;
-    let mut tick = 0u64;
     let (mut polls, mut failed_polls) = (0u64, 0u64);
     let mut last_failure: Option<(u8, String)> = None;
-    let ctrl_c = tokio::signal::ctrl_c();
-    tokio::pin!(ctrl_c);
     loop {
-        tokio::select! {
+        let next = tokio::select! {
             _ = &mut ctrl_c => return Ok(()),
-            _ = interval.tick() => {}
-        }
-        tick += 1;
-        let results = tokio::select! {
-            _ = &mut ctrl_c => return Ok(()),
-            results = connect::fetch_many(&client, &lookups, how) => results,
+            next = ticks.next() => next,
         };
-        let at = Instant::now();
+        // The stream ends only after a final tick, handled below.
+        let Some(mut tick) = next else { return Ok(()) };
         let now = chrono::Utc::now();
-        let mut events = Vec::new();
+        let number = tick.number;
+        let last = tick.is_final();
         let mut fatal = Vec::new();
-        for (w, result) in watched.iter_mut().zip(results) {
+        for (w, g) in watched.iter_mut().zip(tick.gateways.drain(..)) {
             polls += 1;
-            match result {
-                Ok(fetched) => {
-                    w.last_good = Some((fetched.connections.len(), now));
+            let (code, reason) = match g.outcome {
+                Outcome::Polled { connections, .. } => {
+                    w.last_good = Some((connections, now));
                     w.failure = None;
-                    events.extend(sampler.observe(&w.id, at, fetched.connections));
+                    continue;
                 }
-                // Transient trouble is shown and the watch goes on; anything else ends it.
-                Err(e) if e.is_retryable() => {
-                    failed_polls += 1;
+                Outcome::Failed(e) => {
+                    let code = error::api_exit_code(&e);
                     let reason = error::describe(&e);
-                    if !redrawn {
-                        eprintln!(
-                            "p2c-vpn: warning: tick {tick}: gateway {}: {}",
-                            sanitize::for_terminal(&w.label),
-                            sanitize::for_terminal(&reason)
-                        );
+                    if last {
+                        fatal.push(CliError::api(several.then_some(w.label.as_str()), e));
                     }
-                    last_failure = Some((
-                        error::api_exit_code(&e),
-                        format!("gateway {}: {reason}", w.label),
-                    ));
-                    sampler.poll_failed(&w.id, reason.as_str());
-                    w.failure = Some(reason);
+                    (code, reason)
                 }
-                Err(e) => fatal.push(CliError::api(several.then_some(w.label.as_str()), e)),
+                Outcome::Late { after } => (
+                    error::EXIT_NETWORK,
+                    format!(
+                        "late: no answer within {}",
+                        humantime::format_duration(after)
+                    ),
+                ),
+                _ => (error::EXIT_OTHER, g.outcome.to_string()),
+            };
+            failed_polls += 1;
+            if !redrawn && !last {
+                eprintln!(
+                    "p2c-vpn: warning: tick {number}: gateway {}: {}",
+                    sanitize::for_terminal(&w.label),
+                    sanitize::for_terminal(&reason)
+                );
             }
+            last_failure = Some((code, format!("gateway {}: {reason}", w.label)));
+            w.failure = Some(reason);
         }
-        if !fatal.is_empty() {
+        // Every gateway failed for a reason that asking again would not change.
+        if last {
             return Err(if fatal.len() == 1 {
                 fatal.remove(0)
             } else {
@@ -210,13 +233,15 @@ pub async fn run(
         }
         match args.output {
             WatchFormat::Ndjson => {
-                write_events(out, tick, &events)?;
-                write_failures(out, tick, &watched)?;
+                write_events(out, number, &tick.events, &ids)?;
+                write_failures(out, number, &watched)?;
             }
-            WatchFormat::Table => write_table(out, tick, &events, &watched, several, style)?,
+            WatchFormat::Table => {
+                write_table(out, number, &tick.events, &watched, several, style)?;
+            }
         }
         out.flush()?;
-        if args.count.is_some_and(|count| tick >= count) {
+        if args.count.is_some_and(|count| number >= count) {
             return match last_failure {
                 None => Ok(()),
                 Some((code, last)) => Err(CliError::Exit {
@@ -261,12 +286,17 @@ fn write_failures(out: &mut dyn Write, tick: u64, watched: &[Watched]) -> Result
     Ok(())
 }
 
-fn write_events(out: &mut dyn Write, tick: u64, events: &[Event]) -> Result<(), CliError> {
+fn write_events(
+    out: &mut dyn Write,
+    tick: u64,
+    events: &[Event],
+    ids: &HashMap<String, String>,
+) -> Result<(), CliError> {
     for e in events {
         let line = EventLine {
             event: e.kind.as_str(),
             tick,
-            gateway_id: &e.gateway,
+            gateway_id: ids.get(&e.gateway).unwrap_or(&e.gateway),
             in_bps: e.in_bps,
             out_bps: e.out_bps,
             connection: &e.connection,
@@ -329,7 +359,7 @@ fn write_table(
     }
     let labels: HashMap<&str, &str> = watched
         .iter()
-        .map(|w| (w.id.as_str(), w.label.as_str()))
+        .map(|w| (w.lookup.as_str(), w.label.as_str()))
         .collect();
     let mut headers = Vec::new();
     if several {

@@ -11,10 +11,13 @@
 //!   [`Outcome`](disconnect::Outcome) per connection.
 //! - [`sample`]: [`Sampler`](sample::Sampler): rates, baseline / new / update / dropped
 //!   events, failed polls kept apart.
+//! - [`watch`]: [`Watch`](watch::Watch): several gateways polled every interval, each on
+//!   its own deadline, as a stream of [`Tick`](watch::Tick)s.
 
 pub mod disconnect;
 pub mod sample;
 pub mod select;
+pub mod watch;
 
 /// The mock's README example (a user's test against `p2c-vpn-mock`), compiled as a doctest
 /// here, where `p2c-vpn` and the mock are both at hand, so it stays true.

@@ -285,3 +285,318 @@ fn a_network_failure_gives_exit_5() {
     .assert()
     .code(5);
 }
+
+/// Gateways in a watch are independent (issue #24): a hostile loopback server whose
+/// gateways answer, hang, or send a body past the response cap, each by its ID.
+mod independent {
+    use super::*;
+
+    use std::io::{Read as _, Write as _};
+    use std::net::{TcpListener, TcpStream};
+
+    const PROJECT: &str = "0123456789abcdef0123456789abcdef";
+    const HEALTHY: &str = "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa";
+    const HUNG: &str = "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb";
+    const HUGE: &str = "cccccccc-cccc-4ccc-8ccc-cccccccccccc";
+
+    /// Reads a request head; returns its request line.
+    fn read_head(stream: &mut TcpStream) -> Option<String> {
+        let mut head = Vec::new();
+        let mut byte = [0u8; 1];
+        while !head.ends_with(b"\r\n\r\n") {
+            if stream.read(&mut byte).ok()? == 0 || head.len() > 64 * 1024 {
+                return None;
+            }
+            head.push(byte[0]);
+        }
+        let text = String::from_utf8_lossy(&head);
+        text.lines().next().map(str::to_owned)
+    }
+
+    fn answer(mut stream: TcpStream) {
+        let Some(request) = read_head(&mut stream) else {
+            return;
+        };
+        if request.contains(HUNG) {
+            // Never answers; holds the connection until the client drops it.
+            let mut sink = [0u8; 1024];
+            while stream.read(&mut sink).is_ok_and(|n| n > 0) {}
+        } else if request.contains(HUGE) {
+            // 64 MiB, chunked (no length to refuse up front), past the cap.
+            let _ = stream.write_all(
+                b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\
+                  transfer-encoding: chunked\r\nconnection: close\r\n\r\n",
+            );
+            let chunk = vec![b' '; 64 * 1024];
+            for _ in 0..1024 {
+                let head = format!("{:x}\r\n", chunk.len());
+                if stream.write_all(head.as_bytes()).is_err()
+                    || stream.write_all(&chunk).is_err()
+                    || stream.write_all(b"\r\n").is_err()
+                {
+                    return;
+                }
+            }
+            let _ = stream.write_all(b"0\r\n\r\n");
+        } else if request.contains("/connections") {
+            let body = serde_json::to_vec(&serde_json::json!({
+                "connections": [
+                    {"connection_id": "00000000-0000-4000-8000-000000000001",
+                     "client_user_name": "alice", "inbound_bytes": 10, "outbound_bytes": 20},
+                    {"connection_id": "00000000-0000-4000-8000-000000000002",
+                     "client_user_name": "bob", "inbound_bytes": 30, "outbound_bytes": 40},
+                ],
+                "total_count": 2,
+            }))
+            .unwrap();
+            let head = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(&body);
+        } else {
+            // The start-up lookup of the healthy gateway: not found (its maximum stays
+            // unknown).
+            let body = br#"{"error_code":"VPN.0404","error_msg":"not found"}"#;
+            let head = format!(
+                "HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(body);
+        }
+    }
+
+    /// The server, on threads of its own (one per connection; they end with the test
+    /// process or when the client drops the connection). Returns its base URL.
+    fn serve() -> String {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { continue };
+                std::thread::spawn(move || answer(stream));
+            }
+        });
+        url
+    }
+
+    fn watch(url: &str, gateways: &[&str], args: &[&str]) -> std::process::Output {
+        let mut cmd = common::bare_cmd();
+        cmd.env("HUAWEICLOUD_SDK_AK", "AK")
+            .env("HUAWEICLOUD_SDK_SK", "SK")
+            .env("HUAWEICLOUD_SDK_PROJECT_ID", PROJECT)
+            .args(["connections", "watch", "--endpoint", url]);
+        for g in gateways {
+            cmd.args(["--gateway", g]);
+        }
+        cmd.args(args).output().unwrap()
+    }
+
+    /// The events of each tick, as `(tick, event, gateway)`.
+    fn events(out: &std::process::Output) -> Vec<(u64, String, String)> {
+        ndjson(&stdout(out))
+            .iter()
+            .map(|e| {
+                (
+                    e["tick"].as_u64().unwrap(),
+                    e["event"].as_str().unwrap().to_owned(),
+                    e["gateway_id"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    }
+
+    /// Per tick: the healthy gateway's two connections, then the other's error event.
+    fn expected(other: &str) -> Vec<(u64, String, String)> {
+        let mut expected = Vec::new();
+        for tick in 1..=3 {
+            let kind = if tick == 1 { "baseline" } else { "update" };
+            expected.push((tick, kind.to_owned(), HEALTHY.to_owned()));
+            expected.push((tick, kind.to_owned(), HEALTHY.to_owned()));
+            expected.push((tick, "error".to_owned(), other.to_owned()));
+        }
+        expected
+    }
+
+    #[test]
+    fn a_hung_gateway_is_late_on_its_line_while_the_other_updates() {
+        let url = serve();
+        let out = watch(
+            &url,
+            &[HEALTHY, HUNG],
+            // Room for the healthy gateway's answers on a loaded machine.
+            &["--count", "3", "--interval", "2s", "-o", "ndjson"],
+        );
+        // Three ticks, each with the healthy gateway's data and the hung one late; then
+        // the run ends (the last failure: no answer in time, a network code).
+        assert_eq!(events(&out), expected(HUNG), "{}", stderr(&out));
+        for e in ndjson(&stdout(&out))
+            .iter()
+            .filter(|e| e["event"] == "error")
+        {
+            assert!(
+                e["error"]
+                    .as_str()
+                    .unwrap()
+                    .contains("late: no answer within 2s"),
+                "{e}"
+            );
+            assert!(e["last_good_at"].is_null(), "{e}");
+        }
+        assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+        let err = stderr(&out);
+        assert!(err.contains("3 of 6 polls failed"), "{err}");
+        assert!(err.contains("warning: tick 3: gateway"), "{err}");
+    }
+
+    #[test]
+    fn a_huge_answer_fails_that_gateway_only() {
+        let url = serve();
+        let out = watch(
+            &url,
+            &[HEALTHY, HUGE],
+            &[
+                "--count",
+                "3",
+                "--interval",
+                "1s",
+                "-o",
+                "ndjson",
+                "--max-body-bytes",
+                "1048576",
+            ],
+        );
+        assert_eq!(events(&out), expected(HUGE), "{}", stderr(&out));
+        let errors: Vec<String> = ndjson(&stdout(&out))
+            .iter()
+            .filter(|e| e["event"] == "error")
+            .map(|e| e["error"].as_str().unwrap().to_owned())
+            .collect();
+        assert!(
+            errors.len() == 3
+                && errors
+                    .iter()
+                    .all(|e| e.contains("more than 1048576 body bytes")),
+            "{errors:?}"
+        );
+        // A response past the cap is an invalid response: exit 4, after the three ticks.
+        assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains("3 of 6 polls failed"),
+            "{}",
+            stderr(&out)
+        );
+
+        // The table says so on that gateway's line; the other's line and rows are there.
+        let out = watch(
+            &url,
+            &[HEALTHY, HUGE],
+            &[
+                "--count",
+                "2",
+                "--interval",
+                "1s",
+                "--max-body-bytes",
+                "1048576",
+            ],
+        );
+        let text = stdout(&out);
+        let ticks: Vec<&str> = text.split("--- tick ").skip(1).collect();
+        assert_eq!(ticks.len(), 2, "{text}");
+        for tick in ticks {
+            assert!(
+                tick.contains("POLL FAILED for 1 of 2 gateways; 2 connections")
+                    && tick.contains(&format!("gateway {HEALTHY}: 2 connections"))
+                    && tick.contains(&format!("gateway {HUGE}: FAILED: "))
+                    && tick.contains("alice")
+                    && tick.contains("bob"),
+                "{tick}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_name_no_gateway_has_fails_that_gateway_only_unless_it_is_every_one() {
+        let mock = mock();
+        let args = |gateways: &[&'static str]| {
+            let mut args = Vec::new();
+            for g in gateways {
+                args.extend(["--gateway", *g]);
+            }
+            args.extend(["--count", "2", "--interval", "100ms", "-o", "ndjson"]);
+            args
+        };
+        let out = mock.watch(&args(&["office", "nope"])).output().unwrap();
+        let events = ndjson(&stdout(&out));
+        for tick in 1..=2 {
+            let of_tick: Vec<&serde_json::Value> =
+                events.iter().filter(|e| e["tick"] == tick).collect();
+            assert_eq!(
+                of_tick.iter().filter(|e| e["gateway_id"] == OFFICE).count(),
+                5,
+                "{of_tick:?}"
+            );
+            let errors: Vec<&&serde_json::Value> =
+                of_tick.iter().filter(|e| e["event"] == "error").collect();
+            assert_eq!(errors.len(), 1, "{of_tick:?}");
+            assert_eq!(errors[0]["gateway_id"], "nope");
+        }
+        // Both ticks ran; the last failure (a usage error) is the exit code.
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains("2 of 4 polls failed"),
+            "{}",
+            stderr(&out)
+        );
+
+        // Every gateway unknown: the first tick ends the watch, nothing printed.
+        let out = mock.watch(&args(&["nope", "nada"])).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert_eq!(stdout(&out), "");
+        let err = stderr(&out);
+        assert!(
+            err.contains("gateway nope: ") && err.contains("gateway nada: "),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn every_gateway_unauthorized_ends_the_watch_with_exit_3() {
+        let mock = mock();
+        mock.server
+            .faults()
+            .always(Fault::Status(StatusCode::UNAUTHORIZED));
+        let out = mock
+            .watch(&[
+                "--gateway",
+                OFFICE,
+                "--gateway",
+                LAB,
+                "--count",
+                "3",
+                "--interval",
+                "100ms",
+                "-o",
+                "ndjson",
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+        // At the first tick, before anything is printed: one listing per gateway (a 401
+        // is not retried), not three ticks of them.
+        assert_eq!(stdout(&out), "");
+        assert_eq!(
+            mock.count(p2c_vpn_mock::Operation::ListP2cVgwConnections),
+            2
+        );
+        let err = stderr(&out);
+        assert!(
+            err.contains(&format!("gateway {OFFICE}: "))
+                && err.contains(&format!("gateway {LAB}: ")),
+            "{err}"
+        );
+        assert!(err.contains("401"), "{err}");
+    }
+}

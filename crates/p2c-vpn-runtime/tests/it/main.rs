@@ -3,6 +3,7 @@
 
 mod disconnect;
 mod sample;
+mod watch;
 
 use std::time::Duration;
 
