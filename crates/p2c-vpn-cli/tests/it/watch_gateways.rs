@@ -600,3 +600,28 @@ mod independent {
         assert!(err.contains("401"), "{err}");
     }
 }
+
+#[test]
+fn one_gateway_named_by_name_and_by_id_is_watched_once() {
+    let mock = mock();
+    let out = mock
+        .watch(&[
+            "--gateway",
+            "lab",
+            "--gateway",
+            LAB,
+            "--count",
+            "1",
+            "--interval",
+            "100ms",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    // One gateway: its 3 connections once, no "on 2 gateways" and no gateway column.
+    assert!(text.contains("gateway lab: 3 / 20 connections"), "{text}");
+    assert_eq!(text.matches("gateway lab:").count(), 1, "{text}");
+    assert!(text.contains("3 connections"), "{text}");
+    assert!(!text.contains("GATEWAY"), "{text}");
+}
