@@ -159,9 +159,7 @@ fn write_matches(
                     TextCell::new(c.user_name().unwrap_or("-")).color(Color::Cyan),
                     TextCell::new(c.as_api().client_ip.as_deref().unwrap_or("-")),
                     TextCell::new(c.as_api().client_virtual_ip.as_deref().unwrap_or("-")),
-                    TextCell::new(output::or_dash(
-                        c.connected_for().map(human::duration),
-                    )),
+                    TextCell::new(output::or_dash(c.connected_for().map(human::duration))),
                     TextCell::new(id.unwrap_or("- (no ID: cannot be disconnected)")),
                 ]
             })
@@ -229,9 +227,7 @@ async fn disconnect_all(
                 .unwrap_or_default()
         };
         summary.add(&report.outcome);
-        let reason = |e: &p2c_vpn::Error| {
-            sanitize::for_terminal(&error::describe(e)).into_owned()
-        };
+        let reason = |e: &p2c_vpn::Error| sanitize::for_terminal(&error::describe(e)).into_owned();
         let code = |e: &p2c_vpn::Error| match error::api_exit_code(e) {
             EXIT_USAGE | EXIT_OTHER => EXIT_SERVICE,
             code => code,

@@ -373,9 +373,7 @@ fn event_cells<'a>(
         state,
         TextCell::new(c.user_name().unwrap_or("-")).color(Color::Cyan),
         TextCell::new(c.as_api().client_virtual_ip.as_deref().unwrap_or("-")),
-        TextCell::new(output::or_dash(
-            c.connected_for().map(human::duration),
-        )),
+        TextCell::new(output::or_dash(c.connected_for().map(human::duration))),
         TextCell::new(output::or_dash(c.as_api().inbound_bytes.map(human::bytes))),
         TextCell::new(output::or_dash(c.as_api().outbound_bytes.map(human::bytes))),
         TextCell::new(output::or_dash(e.in_bps.map(human::rate))),
