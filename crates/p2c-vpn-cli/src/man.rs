@@ -87,7 +87,10 @@ fn visible_subcommands(cmd: &clap::Command) -> impl Iterator<Item = &clap::Comma
 
 /// One page: clap_mangen's sections, then ours.
 fn render(cmd: &clap::Command, parent: Option<&str>) -> std::io::Result<Vec<u8>> {
-    let man = clap_mangen::Man::new(cmd.clone()).section(SECTION);
+    let man = clap_mangen::Man::new(cmd.clone())
+        .section(SECTION)
+        // The footer names the program, not the command (`list 0.1.0`).
+        .source(concat!("p2c-vpn ", env!("CARGO_PKG_VERSION")));
     let mut page = Vec::new();
     man.render_title(&mut page)?;
     man.render_name_section(&mut page)?;

@@ -4,13 +4,18 @@
 //! `cargo test -p p2c-vpn-cli --test it NAME::`.
 
 mod common;
+mod completions;
 mod connections;
 mod disconnect;
 mod exporter;
 mod gateways;
 mod hostile_output;
 mod list;
+mod man_pages;
+mod mock_banner;
 mod niceties;
+mod quiet;
+mod system_tools;
 mod table_width;
 mod watch;
 mod watch_gateways;
