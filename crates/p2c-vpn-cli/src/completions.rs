@@ -31,12 +31,13 @@ pub fn write(shell: Shell, out: &mut impl Write) -> Result<(), CliError> {
 
 /// The completion script of `shell`.
 pub fn script(shell: Shell) -> Result<String, CliError> {
+    script_for(Cli::command(), shell)
+}
+
+fn script_for(mut cmd: clap::Command, shell: Shell) -> Result<String, CliError> {
     let mut buf = Vec::new();
-    if shell == Shell::Bash {
-        clap_complete::generate(shell, &mut Cli::command(), BASH_NAME, &mut buf);
-    } else {
-        clap_complete::generate(shell, &mut Cli::command(), BIN, &mut buf);
-    }
+    let name = if shell == Shell::Bash { BASH_NAME } else { BIN };
+    clap_complete::generate(shell, &mut cmd, name, &mut buf);
     let script = String::from_utf8(buf)
         .map_err(|_| CliError::Other("the completion script is not UTF-8".to_owned()))?;
     if shell == Shell::Bash {
@@ -123,6 +124,29 @@ mod tests {
             "every state has its arm and every arm its state"
         );
         assert!(states.contains("p2c_vpn__subcmd__connections__subcmd__list"));
+    }
+
+    #[test]
+    fn bash_states_and_arms_agree_for_hyphenated_subcommands() {
+        use clap::{Arg, ArgAction, Command};
+        let cmd = Command::new(BIN).subcommand(
+            Command::new("gateways").subcommand(
+                Command::new("log-config")
+                    .arg(Arg::new("set").long("set"))
+                    .arg(
+                        Arg::new("dry-run")
+                            .long("dry-run")
+                            .action(ArgAction::SetTrue),
+                    ),
+            ),
+        );
+        let script = script_for(cmd, Shell::Bash).expect("bash script");
+        let (states, arms) = states_and_arms(&script);
+        assert_eq!(states, arms);
+        assert!(
+            states.contains("p2c_vpn__subcmd__gateways__subcmd__log__subcmd__config"),
+            "{states:?}"
+        );
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //! level, for a subcommand's subcommands, for a flag's prefix and for a flag's values.
 //! bash through its `complete` registration and the function it names (as bash calls it on
 //! TAB), zsh through a pseudo-terminal (`zpty`) with a TAB typed after the line, fish
-//! through `complete -C`.
+//! through `complete -C`. Besides the cases below, every command's long options (read from
+//! its `-h`, so a new command is covered too) are offered after `p2c-vpn WORDS --`.
 
 #![allow(clippy::unwrap_used)]
 
@@ -11,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::common::bare_cmd;
-use crate::system_tools;
+use crate::{commands, system_tools};
 
 /// The command lines completed (the cursor at their end) and what each must offer.
 struct Case {
@@ -107,6 +108,27 @@ fn run(program: &str, args: &[&str], home: &Path) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// Every command's long options (from its `-h`), each offered after `p2c-vpn WORDS --`.
+fn check_every_command(shell: &str, mut offered: impl FnMut(&str) -> BTreeSet<String>) {
+    let tree = commands::tree();
+    assert!(tree.len() > 8, "{tree:?}");
+    for words in tree {
+        let expected = commands::long_options(&commands::help(&words));
+        let mut line = String::from("p2c-vpn ");
+        for word in &words {
+            line.push_str(word);
+            line.push(' ');
+        }
+        line.push_str("--");
+        let got = offered(&line);
+        let missing: Vec<&String> = expected.difference(&got).collect();
+        assert!(
+            missing.is_empty(),
+            "{shell}: `{line}<TAB>` does not offer {missing:?}: {got:?}"
+        );
+    }
+}
+
 fn check(shell: &str, case: &Case, offered: &BTreeSet<String>) {
     let line = case.line;
     for word in case.offers {
@@ -149,28 +171,27 @@ fn bash_completes_every_level() {
     }
     let dir = tempfile::tempdir().unwrap();
     let script = script("bash", dir.path(), "p2c-vpn.bash");
-    for case in CASES {
+    let offered = |line: &str| -> BTreeSet<String> {
+        let args = ["--norc", "--noprofile", "-c", BASH_DRIVER, "bash"];
         let out = run(
             "bash",
-            &[
-                "--norc",
-                "--noprofile",
-                "-c",
-                BASH_DRIVER,
-                "bash",
-                script.to_str().unwrap(),
-                case.line,
-            ],
+            &[&args[..], &[script.to_str().unwrap(), line]].concat(),
             dir.path(),
         );
-        let mut offered: BTreeSet<String> = out.lines().map(str::to_owned).collect();
-        offered.remove("");
+        out.lines()
+            .filter(|w| !w.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    for case in CASES {
+        let mut words = offered(case.line);
         // At a subcommand's position bash also offers that command's flags.
         if !case.exact {
-            offered.retain(|w| !w.starts_with('-'));
+            words.retain(|w| !w.starts_with('-'));
         }
-        check("bash", case, &offered);
+        check("bash", case, &words);
     }
+    check_every_command("bash", offered);
 }
 
 /// zsh: an interactive zsh on a pseudo-terminal (`zpty`) with the completion system, a
@@ -211,25 +232,24 @@ fn zsh_completes_every_level() {
     let script = script("zsh", dir.path(), "_p2c-vpn");
     let driver = dir.path().join("drive.zsh");
     std::fs::write(&driver, ZSH_DRIVER).unwrap();
-    for case in CASES {
-        let out = run(
-            "zsh",
-            &[
-                "-f",
-                driver.to_str().unwrap(),
-                script.to_str().unwrap(),
-                case.line,
-            ],
-            dir.path(),
-        );
+    let offered = |line: &str| -> BTreeSet<String> {
+        let args = [
+            "-f",
+            driver.to_str().unwrap(),
+            script.to_str().unwrap(),
+            line,
+        ];
+        let out = run("zsh", &args, dir.path());
         assert!(out.contains("<<END>>"), "zsh: {out}");
-        let offered: BTreeSet<String> = out
-            .lines()
+        out.lines()
             .filter_map(|l| l.split_once("<<MATCH>>"))
             .map(|(_, word)| word.trim_end_matches('\r').to_owned())
-            .collect();
-        check("zsh", case, &offered);
+            .collect()
+    };
+    for case in CASES {
+        check("zsh", case, &offered(case.line));
     }
+    check_every_command("zsh", offered);
 }
 
 #[test]
@@ -239,24 +259,23 @@ fn fish_completes_every_level() {
     }
     let dir = tempfile::tempdir().unwrap();
     let script = script("fish", dir.path(), "p2c-vpn.fish");
-    for case in CASES {
-        let out = run(
-            "fish",
-            &[
-                "--no-config",
-                "-c",
-                "source $argv[1]; and complete -C $argv[2]",
-                script.to_str().unwrap(),
-                case.line,
-            ],
-            dir.path(),
-        );
+    let offered = |line: &str| -> BTreeSet<String> {
+        let args = [
+            "--no-config",
+            "-c",
+            "source $argv[1]; and complete -C $argv[2]",
+            script.to_str().unwrap(),
+            line,
+        ];
+        let out = run("fish", &args, dir.path());
         // `candidate<TAB>description` per line.
-        let offered: BTreeSet<String> = out
-            .lines()
+        out.lines()
             .map(|l| l.split('\t').next().unwrap_or_default().to_owned())
             .filter(|w| !w.is_empty())
-            .collect();
-        check("fish", case, &offered);
+            .collect()
+    };
+    for case in CASES {
+        check("fish", case, &offered(case.line));
     }
+    check_every_command("fish", offered);
 }

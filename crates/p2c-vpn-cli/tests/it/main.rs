@@ -3,6 +3,7 @@
 //! (BENCHMARKS.md "Cold start"). Each module is one former `tests/NAME.rs`; run one with
 //! `cargo test -p p2c-vpn-cli --test it NAME::`.
 
+mod commands;
 mod common;
 mod completions;
 mod connections;
