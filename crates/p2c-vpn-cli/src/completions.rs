@@ -54,9 +54,7 @@ fn register_bash(script: &str) -> Result<String, CliError> {
     let mut registered = 0;
     let mut lines: Vec<String> = Vec::new();
     for line in script.lines() {
-        let is_registration = line.trim_start().starts_with("complete -F ")
-            && line.ends_with(&suffix)
-            && !line.contains(&format!("{suffix} "));
+        let is_registration = line.trim_start().starts_with("complete -F ");
         match line.strip_suffix(&suffix) {
             Some(head) if is_registration => {
                 registered += 1;

@@ -1,7 +1,7 @@
 //! Logs on stderr. Without -v: warnings of this project's crates only (a credentials file
 //! others can read, say), each one line `p2c-vpn: warning: ...` like the CLI's own
-//! warnings. Third-party crates (rustls, hyper, ...) are heard from -v on: their errors
-//! repeat what the CLI's error line already says. -v adds each call's span, -vv details;
+//! warnings. Third-party crates (rustls, hyper, ...) are heard from -v on, as log lines
+//! (time, level, target): their errors repeat what the CLI's error line already says. -v adds each call's span, -vv details;
 //! `RUST_LOG` overrides the levels. Secrets and client IPs are never logged (the library's
 //! spans carry IDs, statuses and request IDs only).
 
@@ -56,7 +56,6 @@ pub fn init(verbose: u8) {
         .with_ansi(ansi)
         .event_format(CliFormat {
             full: Format::default().with_ansi(ansi),
-            verbose,
         });
     let _ = tracing_subscriber::registry()
         .with(fmt)
@@ -67,11 +66,11 @@ pub fn init(verbose: u8) {
     }
 }
 
-/// Warnings and errors as one `p2c-vpn: warning: MESSAGE key=value...` line (with the
-/// target at -v when it is another crate's); everything else in tracing's full format.
+/// This project's warnings and errors as one `p2c-vpn: warning: MESSAGE key=value...`
+/// line, like the CLI's own; everything else (the spans of -v, other crates' logs, which
+/// are shown from -v on only) in tracing's full format: a log line, not a message.
 struct CliFormat {
     full: Format<Full>,
-    verbose: u8,
 }
 
 impl<S, N> FormatEvent<S, N> for CliFormat
@@ -86,47 +85,34 @@ where
         event: &Event<'_>,
     ) -> fmt::Result {
         let level = *event.metadata().level();
-        // In tracing's order, ERROR < WARN < INFO: the two levels of trouble.
-        if level > Level::WARN {
+        // In tracing's order ERROR < WARN < INFO; an event of the `log` crate (rustls's)
+        // has the target `log` and is not ours.
+        if level > Level::WARN || !event.metadata().target().starts_with(OURS) {
             return self.full.format_event(ctx, writer, event);
         }
         let mut fields = Fields::default();
         event.record(&mut fields);
-        // An event from the `log` crate (rustls, say) names its origin in `log.target`.
-        let target = fields
-            .log_target
-            .as_deref()
-            .unwrap_or_else(|| event.metadata().target());
-        let from = if self.verbose > 0 && !target.starts_with(OURS) {
-            format!(" [{target}]")
-        } else {
-            String::new()
-        };
         let word = if level == Level::ERROR {
             "error"
         } else {
             "warning"
         };
-        let line = format!("{}{}{from}", fields.message, fields.rest);
+        let line = format!("{}{}", fields.message, fields.rest);
         writeln!(writer, "p2c-vpn: {word}: {}", sanitize::for_terminal(&line))
     }
 }
 
-/// An event's message, then its other fields as ` key=value`; of the `log.*` fields an
-/// event from the `log` crate carries, only its target is kept.
+/// An event's message, then its other fields as ` key=value`.
 #[derive(Default)]
 struct Fields {
     message: String,
     rest: String,
-    log_target: Option<String>,
 }
 
 impl tracing::field::Visit for Fields {
     fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
         match field.name() {
             "message" => self.message.push_str(value),
-            "log.target" => self.log_target = Some(value.to_owned()),
-            name if name.starts_with("log.") => {}
             name => self.rest.push_str(&format!(" {name}={value:?}")),
         }
     }
@@ -134,7 +120,6 @@ impl tracing::field::Visit for Fields {
     fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn fmt::Debug) {
         match field.name() {
             "message" => self.message.push_str(&format!("{value:?}")),
-            name if name.starts_with("log.") => {}
             name => self.rest.push_str(&format!(" {name}={value:?}")),
         }
     }

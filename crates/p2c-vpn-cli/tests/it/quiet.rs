@@ -73,9 +73,12 @@ fn an_untrusted_certificate_is_one_line_without_third_party_logs() {
     );
     assert!(!err.contains("rustls") && !err.contains("ERROR"), "{err}");
 
-    // The verifier's own log line is there at -v, where third-party logs belong.
+    // The verifier's own log line is there at -v, where third-party logs belong, as a log
+    // line: the CLI's error is still the one `p2c-vpn: error:` line.
     let err = stderr(&run(true));
     assert!(err.contains("rustls_platform_verifier"), "{err}");
+    let errors = err.lines().filter(|l| l.starts_with("p2c-vpn: error:"));
+    assert_eq!(errors.count(), 1, "{err}");
 }
 
 #[test]
