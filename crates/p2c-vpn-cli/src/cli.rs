@@ -72,15 +72,29 @@ pub enum Command {
     /// credentials, no network), then shows how to query the real service.
     #[command(after_help = AFTER_HELP)]
     Demo(DemoArgs),
-    /// Print a shell completion script, e.g. `p2c-vpn completions bash >
-    /// /etc/bash_completion.d/p2c-vpn`.
+    /// Print a shell completion script: subcommands, flags and their values, at every
+    /// level.
+    ///
+    /// bash: `p2c-vpn completions bash > ~/.local/share/bash-completion/completions/p2c-vpn`;
+    /// zsh: `p2c-vpn completions zsh > ~/.zfunc/_p2c-vpn` (a directory on $fpath, before
+    /// compinit); fish: `p2c-vpn completions fish > ~/.config/fish/completions/p2c-vpn.fish`.
     Completions {
         /// The shell.
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff), e.g. `p2c-vpn man > p2c-vpn.1 && man ./p2c-vpn.1`.
-    Man,
+    /// Print the man page of p2c-vpn (roff), or with --dir write one page per command.
+    ///
+    /// `p2c-vpn man > p2c-vpn.1 && man -l p2c-vpn.1`; `p2c-vpn man --dir
+    /// ~/.local/share/man/man1` writes p2c-vpn.1, p2c-vpn-connections.1,
+    /// p2c-vpn-connections-list.1, ... (each with its flags, the exit codes and the
+    /// environment) and prints their paths.
+    Man {
+        /// Write every page into this directory (created if missing) instead of printing
+        /// the top-level page.
+        #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
+        dir: Option<std::path::PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]

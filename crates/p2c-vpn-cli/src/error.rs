@@ -130,10 +130,24 @@ impl fmt::Display for CliError {
     }
 }
 
+/// Whether -v was given: network errors are then described with their whole chain.
+static VERBOSE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Records -v (once, at start).
+pub fn set_verbose(verbose: bool) {
+    VERBOSE.store(verbose, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// A library error in the CLI's words: its typed [`Hint`] becomes the flags that set the
 /// same thing (`.project_id(..)` is `--project-id` here); a remedy the CLI has no flag for
-/// is left out. The library's message itself is never rewritten.
+/// is left out; a network failure is one line naming the host and the cause (its whole
+/// chain, URL included, with -v). The library's message itself is never rewritten.
 pub fn describe(error: &p2c_vpn::Error) -> String {
+    if !VERBOSE.load(std::sync::atomic::Ordering::Relaxed)
+        && let Some(line) = crate::neterror::one_line(error)
+    {
+        return line;
+    }
     if let Some(limit) = error.limit() {
         let flag = match limit {
             ListingLimit::Records(_) => Some("--max-records"),

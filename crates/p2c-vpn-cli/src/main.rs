@@ -4,6 +4,7 @@
 
 mod cli;
 mod columns;
+mod completions;
 mod connect;
 mod demo;
 mod disconnect;
@@ -13,6 +14,9 @@ mod gateways;
 mod human;
 mod list;
 mod log_config;
+mod logging;
+mod man;
+mod neterror;
 mod output;
 mod sanitize;
 mod watch;
@@ -41,7 +45,8 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };
-    init_logging(cli.verbose);
+    logging::init(cli.verbose);
+    error::set_verbose(cli.verbose > 0);
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -52,47 +57,6 @@ fn main() -> ExitCode {
     match runtime.block_on(run(cli, &matches)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => e.report(),
-    }
-}
-
-/// Logs to stderr: warnings always (e.g. a credentials file others can read), each call's
-/// span with -v, details with -vv; `RUST_LOG` overrides. Secrets and client IPs are never
-/// logged (the library's spans carry IDs, statuses and request IDs only).
-fn init_logging(verbose: u8) {
-    use tracing_subscriber::filter::Targets;
-    use tracing_subscriber::prelude::*;
-    let default = match verbose {
-        0 => "warn",
-        1 => "warn,p2c_vpn=info,p2c_vpn_api=info,p2c_vpn_exporter=info,p2c_vpn_cli=info",
-        _ => "debug",
-    };
-    // `Targets` reads the `target=level,...` directives people put in RUST_LOG without the
-    // regex engine `EnvFilter` needs (a large part of a cold build).
-    let mut bad = None;
-    let filter = match std::env::var("RUST_LOG") {
-        Ok(directives) if !directives.trim().is_empty() => {
-            directives.parse::<Targets>().unwrap_or_else(|e| {
-                bad = Some(format!("RUST_LOG={directives:?} ignored: {e}"));
-                default.parse().unwrap_or_default()
-            })
-        }
-        _ => default.parse().unwrap_or_default(),
-    };
-    let span_events = if verbose > 0 {
-        tracing_subscriber::fmt::format::FmtSpan::CLOSE
-    } else {
-        tracing_subscriber::fmt::format::FmtSpan::NONE
-    };
-    let fmt = tracing_subscriber::fmt::layer()
-        .with_span_events(span_events)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
-    let _ = tracing_subscriber::registry()
-        .with(fmt)
-        .with(filter)
-        .try_init();
-    if let Some(bad) = bad {
-        tracing::warn!("{bad}");
     }
 }
 
@@ -113,13 +77,9 @@ async fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<(), CliError> {
     let result = match cli.command {
         Command::Demo(args) => demo::run(&args, &mut out, style).await,
         Command::Exporter(args) => exporter::run(&args, m).await,
-        Command::Completions { shell } => {
-            clap_complete::generate(shell, &mut Cli::command(), "p2c-vpn", &mut out);
-            Ok(())
-        }
-        Command::Man => clap_mangen::Man::new(Cli::command())
-            .render(&mut out)
-            .map_err(|e| CliError::Other(format!("cannot write the man page: {e}"))),
+        Command::Completions { shell } => completions::write(shell, &mut out),
+        Command::Man { dir: None } => man::print_top(&mut out),
+        Command::Man { dir: Some(dir) } => man::write_all(&dir, &mut out),
         Command::Gateways(GatewaysCommand::List(args)) => {
             let client = connect::from_flags(&args.client, m)?;
             gateways::list(&client, args.output, &mut out, style).await

@@ -165,17 +165,25 @@ async fn main() -> ExitCode {
             creds.secret_key().expose_secret()
         );
     }
+    // A block to paste into a shell: `p2c-vpn` then talks to this mock (requests are
+    // signed, so a bare `curl` would get 401 unless --no-auth).
     println!();
-    println!("export HUAWEICLOUD_SDK_AK={}", creds.access_key());
-    println!(
-        "export HUAWEICLOUD_SDK_SK={}",
-        creds.secret_key().expose_secret()
-    );
-    println!("export HUAWEICLOUD_SDK_PROJECT_ID={}", server.project_id());
-    println!("export HUAWEICLOUD_SDK_IAM_ENDPOINT={}", server.base_url());
-    if let Some(first) = server.gateway_ids().first() {
-        println!("curl {}", server.connections_url(first));
+    for (name, value) in [
+        ("HUAWEICLOUD_SDK_AK", creds.access_key()),
+        ("HUAWEICLOUD_SDK_SK", creds.secret_key().expose_secret()),
+        ("HUAWEICLOUD_SDK_PROJECT_ID", server.project_id()),
+        ("HUAWEICLOUD_SDK_ENDPOINT", server.base_url()),
+        ("HUAWEICLOUD_SDK_IAM_ENDPOINT", server.base_url()),
+    ] {
+        println!("export {name}={}", shell_quote(value));
     }
+    println!("p2c-vpn gateways list");
+    if args.no_auth
+        && let Some(first) = server.gateway_ids().first()
+    {
+        println!("curl {}", shell_quote(&server.connections_url(first)));
+    }
+    println!();
     println!("(Ctrl-C to stop)");
 
     if let Err(e) = tokio::signal::ctrl_c().await {
@@ -190,9 +198,34 @@ async fn main() -> ExitCode {
     }
 }
 
+/// `value` as one shell word: as it is when only safe characters, else single-quoted.
+fn shell_quote(value: &str) -> String {
+    let safe = !value.is_empty()
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.,:/@%+=".contains(c));
+    if safe {
+        value.to_owned()
+    } else {
+        format!("'{}'", value.replace('\'', "'\\''"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{MockGateway, parse_gateway};
+    use super::{MockGateway, parse_gateway, shell_quote};
+
+    #[test]
+    fn shell_words() {
+        assert_eq!(
+            shell_quote("http://127.0.0.1:8787"),
+            "http://127.0.0.1:8787"
+        );
+        assert_eq!(shell_quote("a b"), "'a b'");
+        assert_eq!(shell_quote("it's"), "'it'\\''s'");
+        assert_eq!(shell_quote(""), "''");
+        assert_eq!(shell_quote("$(x)"), "'$(x)'");
+    }
 
     #[test]
     fn gateway_spec() {

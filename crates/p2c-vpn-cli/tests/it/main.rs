@@ -3,7 +3,9 @@
 //! (BENCHMARKS.md "Cold start"). Each module is one former `tests/NAME.rs`; run one with
 //! `cargo test -p p2c-vpn-cli --test it NAME::`.
 
+mod commands;
 mod common;
+mod completions;
 mod connections;
 mod credentials_file;
 mod disconnect;
@@ -13,7 +15,11 @@ mod gateways;
 mod hostile_output;
 mod list;
 mod log_config;
+mod man_pages;
+mod mock_banner;
 mod niceties;
+mod quiet;
+mod system_tools;
 mod table_width;
 mod watch;
 mod watch_gateways;

@@ -35,7 +35,13 @@ fn the_man_page_documents_every_command() {
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains(".TH p2c-vpn 1"), "{text}");
-    for word in ["gateways", "connections", "exporter", "Exit codes"] {
+    for word in [
+        "gateways",
+        "connections",
+        "exporter",
+        "EXIT STATUS",
+        "ENVIRONMENT",
+    ] {
         assert!(text.contains(word), "man page lacks {word}");
     }
 }
