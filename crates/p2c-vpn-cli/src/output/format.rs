@@ -9,24 +9,11 @@ use serde::Serialize;
 
 use super::table::{Style, TextCell, or_dash, when, write_table};
 use crate::cli::ListFormat;
+use crate::columns;
 use crate::connect::Fetched;
 use crate::error::CliError;
 use crate::human;
 use crate::sanitize;
-
-/// The API's connection fields, in the order of the API documentation: the CSV columns.
-pub const CSV_FIELDS: [&str; 10] = [
-    "connection_id",
-    "client_virtual_ip",
-    "client_ip",
-    "client_user_name",
-    "inbound_packets",
-    "outbound_packets",
-    "inbound_bytes",
-    "outbound_bytes",
-    "connection_established_time",
-    "timestamp",
-];
 
 /// One gateway's result, ready to print.
 #[derive(Debug)]
@@ -133,61 +120,36 @@ pub fn write_ndjson_rows(
     Ok(())
 }
 
+/// The default CSV columns: every field of a connection ([`columns::connection_fields`], the
+/// list `--columns` accepts), after a first `gateway_id` for several gateways.
+fn csv_columns(several: bool) -> Vec<&'static str> {
+    let fields = columns::connection_fields().iter().map(String::as_str);
+    several
+        .then_some(columns::GATEWAY_ID)
+        .into_iter()
+        .chain(fields)
+        .collect()
+}
+
 /// The CSV header row (with a first `gateway_id` column for several gateways).
 pub fn write_csv_header(out: &mut dyn Write, several: bool) -> Result<(), CliError> {
     let mut csv = csv::Writer::from_writer(out);
-    let gateway = several.then_some("gateway_id");
-    csv.write_record(gateway.into_iter().chain(CSV_FIELDS))?;
+    csv.write_record(csv_columns(several))?;
     csv.flush()?;
     Ok(())
 }
 
-/// CSV rows for `connections`, led by `gateway` when given (no header).
+/// CSV rows for `connections`, led by `gateway` when given (no header); values written from
+/// the typed connection ([`columns::field_text`]).
 pub fn write_csv_rows(
     out: &mut dyn Write,
     gateway: Option<&str>,
     connections: &[Connection],
 ) -> Result<(), CliError> {
-    let mut csv = csv::WriterBuilder::new()
-        .has_headers(false)
-        .from_writer(out);
-    let gateway = gateway.map(sanitize::for_spreadsheet);
-    for c in connections {
-        let mut row = Vec::with_capacity(CSV_FIELDS.len() + 1);
-        row.extend(gateway.as_deref().map(str::to_owned));
-        row.extend(api_values(c)?.into_iter().map(|v| match v {
-            ApiValue::Text(s) => sanitize::for_spreadsheet(&s).into_owned(),
-            ApiValue::Number(s) => s,
-        }));
-        csv.write_record(&row)?;
-    }
-    csv.flush()?;
-    Ok(())
+    let shown = csv_columns(gateway.is_some());
+    columns::rows_csv(out, &shown, gateway.unwrap_or_default(), connections)
 }
 
-/// One CSV value, as in the API's JSON.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ApiValue {
-    /// A JSON string (IDs, IPs, user names, times): the spreadsheet formula prefix applies.
-    Text(String),
-    /// A number or anything else that is not a string (empty when absent): never prefixed,
-    /// so `-5` stays a number.
-    Number(String),
-}
-
-/// The connection's fields in [`CSV_FIELDS`] order, written exactly as in the API's JSON
-/// (empty when absent).
-pub fn api_values(c: &Connection) -> Result<Vec<ApiValue>, CliError> {
-    let value = serde_json::to_value(c)?;
-    Ok(CSV_FIELDS
-        .iter()
-        .map(|field| match value.get(field) {
-            None | Some(serde_json::Value::Null) => ApiValue::Number(String::new()),
-            Some(serde_json::Value::String(s)) => ApiValue::Text(s.clone()),
-            Some(other) => ApiValue::Number(other.to_string()),
-        })
-        .collect())
-}
 /// The list's table: one row per connection, the gateway first with several.
 fn write_list_table(
     out: &mut dyn Write,
@@ -445,7 +407,12 @@ mod tests {
         let mut reader = csv::Reader::from_reader(text.as_bytes());
         let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
         assert_eq!(rows.len(), 3, "{text}");
-        let col = |name: &str| CSV_FIELDS.iter().position(|f| *f == name).unwrap();
+        let col = |name: &str| {
+            columns::connection_fields()
+                .iter()
+                .position(|f| f == name)
+                .unwrap()
+        };
         assert_eq!(
             &rows[0][col("client_user_name")],
             "'=HYPERLINK(\"http://evil\",\"click\")"
