@@ -73,7 +73,7 @@ pub fn field_text(c: &Connection, field: &str, buf: &mut String) -> Option<Kind>
     };
     let time = |buf: &mut String, t: Option<chrono::DateTime<chrono::Utc>>| {
         // What chrono's `Serialize` writes.
-        buf.push_str(&t?.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true));
+        crate::output::push_time(buf, t?);
         Some(Kind::Text)
     };
     match field {

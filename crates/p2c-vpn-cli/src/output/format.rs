@@ -5,8 +5,8 @@ use std::io::Write;
 
 use comfy_table::Color;
 use p2c_vpn::Connection;
-use serde::Serialize;
 
+use super::record;
 use super::table::{Style, TextCell, or_dash, when, write_table};
 use crate::cli::ListFormat;
 use crate::columns;
@@ -26,26 +26,6 @@ pub struct GatewayOutput<'a> {
     pub fetched: &'a Fetched,
 }
 
-/// One document in the API's response shape (`gateway_id` added for several gateways).
-#[derive(Serialize)]
-struct Document<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    gateway_id: Option<&'a str>,
-    connections: &'a [Connection],
-    #[serde(skip_serializing_if = "Option::is_none")]
-    total_count: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    request_id: Option<&'a str>,
-}
-
-/// A connection with its gateway (several gateways).
-#[derive(Serialize)]
-struct WithGateway<'a> {
-    gateway_id: &'a str,
-    #[serde(flatten)]
-    connection: &'a Connection,
-}
-
 /// Writes the results in `format`; `several` adds the gateway (a `gateway_id` field or
 /// column, a `GATEWAY` column): for more than one gateway, and for every gateway of the
 /// project however many there are.
@@ -57,23 +37,7 @@ pub fn write_list(
     style: Style,
 ) -> Result<(), CliError> {
     match format {
-        ListFormat::Json => {
-            let docs: Vec<Document<'_>> = results
-                .iter()
-                .map(|r| Document {
-                    gateway_id: several.then_some(r.gateway),
-                    connections: &r.fetched.connections,
-                    total_count: r.fetched.total_count,
-                    request_id: r.fetched.request_id.as_deref(),
-                })
-                .collect();
-            if several {
-                serde_json::to_writer_pretty(&mut *out, &docs)?;
-            } else if let Some(doc) = docs.first() {
-                serde_json::to_writer_pretty(&mut *out, doc)?;
-            }
-            writeln!(out)?;
-        }
+        ListFormat::Json => record::write_json(out, results, several)?,
         ListFormat::Ndjson => {
             for r in results {
                 write_ndjson_rows(out, several.then_some(r.gateway), &r.fetched.connections)?;
@@ -98,25 +62,20 @@ fn write_csv(
     Ok(())
 }
 
-/// NDJSON lines for `connections`, each with `gateway_id` when `gateway` is given.
+/// NDJSON lines for `connections`, each with `gateway_id` when `gateway` is given, written
+/// from the typed connections ([`record::write_compact`]) in large writes.
 pub fn write_ndjson_rows(
     out: &mut dyn Write,
     gateway: Option<&str>,
     connections: &[Connection],
 ) -> Result<(), CliError> {
+    let mut buf = Vec::with_capacity(record::CHUNK + 4096);
     for c in connections {
-        match gateway {
-            Some(gateway_id) => serde_json::to_writer(
-                &mut *out,
-                &WithGateway {
-                    gateway_id,
-                    connection: c,
-                },
-            )?,
-            None => serde_json::to_writer(&mut *out, c)?,
-        }
-        out.write_all(b"\n")?;
+        record::write_compact(&mut buf, gateway, c);
+        buf.push(b'\n');
+        record::spill(out, &mut buf)?;
     }
+    out.write_all(&buf)?;
     Ok(())
 }
 
@@ -375,6 +334,83 @@ mod tests {
         for (line, name) in ndjson.lines().zip(HOSTILE) {
             let v: serde_json::Value = serde_json::from_str(line).unwrap();
             assert_eq!(v["client_user_name"], name);
+        }
+    }
+
+    /// What `--output json` wrote with serde: the documents, pretty.
+    fn serde_json_output(results: &[GatewayOutput<'_>], several: bool) -> String {
+        #[derive(serde::Serialize)]
+        struct Document<'a> {
+            #[serde(skip_serializing_if = "Option::is_none")]
+            gateway_id: Option<&'a str>,
+            connections: &'a [Connection],
+            #[serde(skip_serializing_if = "Option::is_none")]
+            total_count: Option<i64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            request_id: Option<&'a str>,
+        }
+        let docs: Vec<Document<'_>> = results
+            .iter()
+            .map(|r| Document {
+                gateway_id: several.then_some(r.gateway),
+                connections: &r.fetched.connections,
+                total_count: r.fetched.total_count,
+                request_id: r.fetched.request_id.as_deref(),
+            })
+            .collect();
+        let mut text = if several {
+            serde_json::to_string_pretty(&docs).unwrap()
+        } else {
+            docs.first()
+                .map(|d| serde_json::to_string_pretty(d).unwrap())
+                .unwrap_or_default()
+        };
+        text.push('\n');
+        text
+    }
+
+    #[test]
+    fn json_is_laid_out_as_serde_lays_it_out() {
+        let mut a = fetched(hostile_connections());
+        a.request_id = Some("req\"1".to_owned());
+        let mut b = fetched(Vec::new());
+        b.total_count = None;
+        let c = fetched(vec![Connection::default(), Connection::default()]);
+        let outputs = |list: &[&'static str]| -> Vec<(&'static str, &Fetched)> {
+            list.iter()
+                .map(|name| match *name {
+                    "a" => ("a", &a),
+                    "b" => ("b", &b),
+                    _ => ("c", &c),
+                })
+                .collect()
+        };
+        for names in [vec![], vec!["a"], vec!["b"], vec!["c"], vec!["a", "b", "c"]] {
+            let chosen = outputs(&names);
+            let results: Vec<GatewayOutput<'_>> = chosen
+                .iter()
+                .map(|(g, f)| GatewayOutput {
+                    gateway: g,
+                    label: g,
+                    fetched: f,
+                })
+                .collect();
+            for several in [false, true] {
+                let mut out = Vec::new();
+                write_list(
+                    &mut out,
+                    ListFormat::Json,
+                    &results,
+                    several,
+                    Style::default(),
+                )
+                .unwrap();
+                assert_eq!(
+                    String::from_utf8(out).unwrap(),
+                    serde_json_output(&results, several),
+                    "{names:?}, several: {several}"
+                );
+            }
         }
     }
 

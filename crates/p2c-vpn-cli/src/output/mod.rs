@@ -1,5 +1,6 @@
-//! Output: the table engine ([`table`]) and the formats of `connections list`
-//! ([`format`]: table, JSON, NDJSON and CSV).
+//! Output: the table engine ([`table`]), the formats of `connections list` ([`format`]:
+//! table, JSON, NDJSON and CSV), and a connection's JSON written from its typed fields
+//! ([`record`], byte for byte what serde writes, without serde's per-value cost).
 //!
 //! With one gateway, `json` and `ndjson` are exactly the API's JSON. With several, each
 //! NDJSON line and each JSON document gains a `gateway_id` (JSON becomes an array of
@@ -11,9 +12,11 @@
 //! [`crate::sanitize::for_spreadsheet`] (formula prefix); JSON and NDJSON stay exact.
 
 mod format;
+mod record;
 mod table;
 
 pub use format::*;
+pub use record::push_time;
 pub use table::*;
 
 /// What the tests of both modules share.
