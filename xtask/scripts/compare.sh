@@ -9,8 +9,9 @@
 #        (`cargo xtask bench`; `compare` runs both servers and prints both tables, `static`
 #        the static server only)
 # Env:   RUNS (hyperfine runs, default 30), PORT (default 18787), STATIC_PORT (default 18788),
-#        VENV (default target/bench/venv; created from PyPI when missing), NO_SDK=1 to skip
-#        the SDK. nginx (Debian's nginx-light) is installed with apt-get when missing.
+#        VENV (default target/bench/venv; created from PyPI when missing, with
+#        huaweicloudsdkvpn SDK_VERSION, default 3.1.219), NO_SDK=1 to skip the SDK.
+#        nginx (Debian's nginx-light) is installed with apt-get when missing.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 ROOT=$PWD
@@ -19,6 +20,8 @@ RUNS=${RUNS:-30}
 PORT=${PORT:-18787}
 OUT=$ROOT/target/bench
 VENV=${VENV:-$OUT/venv}
+# The SDK version BENCHMARKS.md was measured with.
+SDK_VERSION=${SDK_VERSION:-3.1.219}
 mkdir -p "$OUT"
 
 say() { printf '\n==> %s\n' "$*" >&2; }
@@ -69,9 +72,9 @@ unset HUAWEICLOUD_SDK_CREDENTIALS_FILE || true
 setup_sdk() {
   [[ ${NO_SDK:-} == 1 ]] && return 1
   if [[ ! -x $VENV/bin/python ]] || ! "$VENV/bin/python" -c 'import huaweicloudsdkvpn' 2>/dev/null; then
-    say "creating $VENV with huaweicloudsdkvpn + huaweicloudsdkcore (PyPI)"
+    say "creating $VENV with huaweicloudsdkvpn + huaweicloudsdkcore $SDK_VERSION (PyPI)"
     python3 -m venv "$VENV"
-    "$VENV/bin/pip" install -q huaweicloudsdkvpn huaweicloudsdkcore
+    "$VENV/bin/pip" install -q "huaweicloudsdkvpn==$SDK_VERSION" "huaweicloudsdkcore==$SDK_VERSION"
   fi
   "$VENV/bin/python" -c 'import huaweicloudsdkcore, importlib.metadata as m; print("huaweicloudsdkvpn", m.version("huaweicloudsdkvpn"))' >&2
 }

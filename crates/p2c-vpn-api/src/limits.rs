@@ -100,9 +100,17 @@ impl ResponseLimits {
 }
 
 /// The `{` and `,` bytes of `bytes`, in strings or not: an upper bound on what
-/// [`json_values`] counts, in a loop the compiler vectorises.
+/// [`json_values`] counts, in blocks of 64 bytes the compiler vectorises (a block's count
+/// fits a `u8`).
 fn separators(bytes: &[u8]) -> usize {
-    bytes.iter().filter(|&&b| b == b'{' || b == b',').count()
+    let count = |block: &[u8]| {
+        block.iter().fold(0u8, |n, &b| {
+            n.wrapping_add(u8::from(b == b'{') + u8::from(b == b','))
+        })
+    };
+    let blocks = bytes.chunks_exact(64);
+    let tail = usize::from(count(blocks.remainder()));
+    blocks.map(|block| usize::from(count(block))).sum::<usize>() + tail
 }
 
 /// Counts JSON values the cheap way, in one pass: every `{` and every `,` outside strings
@@ -165,6 +173,9 @@ mod tests {
                 String::from_utf8_lossy(body)
             );
         }
+        // Blocks of 64 and a tail.
+        let long: Vec<u8> = (0..1000).map(|i| b"{,a\""[i % 4]).collect();
+        assert_eq!(separators(&long), 500);
         // Commas inside strings pass the bound but not the exact count.
         let quoted = br#"{"a":"{,{,{,{,{,{"}"#;
         assert!(1 + separators(quoted) > 4 && json_values(quoted) <= 4);
