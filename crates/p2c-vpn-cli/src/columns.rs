@@ -68,7 +68,7 @@ pub fn field_text(c: &Connection, field: &str, buf: &mut String) -> Option<Kind>
         Some(Kind::Text)
     };
     let number = |buf: &mut String, n: Option<i64>| {
-        let _ = write!(buf, "{}", n?);
+        crate::output::push_i64(buf, n?);
         Some(Kind::Number)
     };
     let time = |buf: &mut String, t: Option<chrono::DateTime<chrono::Utc>>| {
@@ -82,7 +82,7 @@ pub fn field_text(c: &Connection, field: &str, buf: &mut String) -> Option<Kind>
         "client_virtual_ip" => text(buf, &api.client_virtual_ip),
         "connection_established_time" => time(buf, api.connection_established_time),
         "connection_id" => {
-            let _ = write!(buf, "{}", api.connection_id?);
+            crate::output::push_uuid(buf, api.connection_id?);
             Some(Kind::Text)
         }
         "inbound_bytes" => number(buf, api.inbound_bytes),

@@ -225,21 +225,28 @@ pub fn write_str(buf: &mut Vec<u8>, s: &str) {
 }
 
 pub fn write_i64(buf: &mut Vec<u8>, n: i64) {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
+    let (text, start) = i64_text(n);
+    buf.extend_from_slice(&text[start..]);
+}
+
+/// The decimal text of `n` at the end of a buffer, and where it starts.
+fn i64_text(n: i64) -> ([u8; 20], usize) {
+    let mut text = [0u8; 20];
+    let mut i = text.len();
     let mut rest = n.unsigned_abs();
     loop {
         i -= 1;
-        digits[i] = b'0' + (rest % 10) as u8;
+        text[i] = b'0' + (rest % 10) as u8;
         rest /= 10;
         if rest == 0 {
             break;
         }
     }
     if n < 0 {
-        buf.push(b'-');
+        i -= 1;
+        text[i] = b'-';
     }
-    buf.extend_from_slice(&digits[i..]);
+    (text, i)
 }
 
 /// What chrono's `Serialize` writes (RFC 3339, `Z`, fractional seconds in groups of 3 as
@@ -256,10 +263,24 @@ fn write_time(buf: &mut Vec<u8>, t: DateTime<Utc>) {
 /// [`write_time`]'s text, unquoted, into a string.
 pub fn push_time(buf: &mut String, t: DateTime<Utc>) {
     match time_text(t) {
-        // ASCII digits and punctuation.
-        Some((text, len)) => buf.extend(text[..len].iter().map(|&b| char::from(b))),
+        // ASCII digits and punctuation: always UTF-8.
+        Some((text, len)) => buf.push_str(std::str::from_utf8(&text[..len]).unwrap_or_default()),
         None => buf.push_str(&rare_time(t)),
     }
+}
+
+/// [`write_i64`]'s digits into a string.
+pub fn push_i64(buf: &mut String, n: i64) {
+    let (text, start) = i64_text(n);
+    buf.push_str(std::str::from_utf8(&text[start..]).unwrap_or_default());
+}
+
+/// A UUID as serde writes it (hyphenated, lower case), into a string.
+pub fn push_uuid(buf: &mut String, id: uuid::Uuid) {
+    buf.push_str(
+        id.hyphenated()
+            .encode_lower(&mut uuid::Uuid::encode_buffer()),
+    );
 }
 
 /// Chrono's own text, for the cases [`time_text`] leaves to it.
