@@ -291,7 +291,10 @@ fn rare_time(t: DateTime<Utc>) -> String {
 /// The text of [`write_time`] for years 0..=9999 without a leap second (every time a
 /// service sends), in a buffer with its length; `None` otherwise.
 fn time_text(t: DateTime<Utc>) -> Option<([u8; 30], usize)> {
-    let (year, nanos) = (t.year(), t.nanosecond());
+    // The fields of the naive UTC time: `DateTime`'s own accessors add the (zero) offset
+    // again for each one.
+    let (date, time) = (t.date_naive(), t.time());
+    let (year, nanos) = (date.year(), time.nanosecond());
     if !(0..=9999).contains(&year) || nanos >= 1_000_000_000 {
         return None;
     }
@@ -306,15 +309,15 @@ fn time_text(t: DateTime<Utc>) -> Option<([u8; 30], usize)> {
     push(&two(year / 100));
     push(&two(year % 100));
     push(b"-");
-    push(&two(t.month()));
+    push(&two(date.month()));
     push(b"-");
-    push(&two(t.day()));
+    push(&two(date.day()));
     push(b"T");
-    push(&two(t.hour()));
+    push(&two(time.hour()));
     push(b":");
-    push(&two(t.minute()));
+    push(&two(time.minute()));
     push(b":");
-    push(&two(t.second()));
+    push(&two(time.second()));
     let (mut value, digits) = if nanos == 0 {
         (0, 0)
     } else if nanos % 1_000_000 == 0 {
