@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
-# Whole-process comparison: p2c-vpn CLI vs curl vs Huawei's official Python SDK, all against
-# the local mock (`p2c-vpn-mock --no-auth`: curl cannot sign, so every client talks to the
-# same unauthenticated server; the CLI and SDK still compute and send their signatures).
+# Whole-process comparison: p2c-vpn CLI vs curl vs Huawei's official Python SDK, against two
+# servers: the local mock (`p2c-vpn-mock --no-auth`: curl cannot sign, so every client talks
+# to the same unauthenticated server; the CLI and SDK still compute and send their
+# signatures), and a static server (nginx serving pages this script generates from the
+# mock), which does no work per request, so its ratios are the clients' own cost.
 #
-# Usage: xtask/scripts/compare.sh [compare|startup|memory|cold-start|all]   (`cargo xtask bench`)
-# Env:   RUNS (hyperfine runs, default 30), PORT (default 18787), VENV (default
-#        target/bench/venv; created from PyPI when missing), NO_SDK=1 to skip the SDK.
+# Usage: xtask/scripts/compare.sh [compare|static|startup|memory|cold-start|all]
+#        (`cargo xtask bench`; `compare` runs both servers and prints both tables, `static`
+#        the static server only)
+# Env:   RUNS (hyperfine runs, default 30), PORT (default 18787), STATIC_PORT (default 18788),
+#        VENV (default target/bench/venv; created from PyPI when missing), NO_SDK=1 to skip
+#        the SDK. nginx (Debian's nginx-light) is installed with apt-get when missing.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 ROOT=$PWD
@@ -31,7 +36,13 @@ build_release() { # the binaries the runtime benchmarks measure (not needed for 
 BIN=$ROOT/target/release
 CLI=$BIN/p2c-vpn
 MOCK_PID=
-cleanup() { [[ -n $MOCK_PID ]] && kill "$MOCK_PID" 2>/dev/null; wait 2>/dev/null || true; }
+NGINX_PID=
+cleanup() {
+  [[ -n $MOCK_PID ]] && kill "$MOCK_PID" 2>/dev/null
+  [[ -n $NGINX_PID ]] && kill "$NGINX_PID" 2>/dev/null
+  MOCK_PID= NGINX_PID=
+  wait 2>/dev/null || true
+}
 trap cleanup EXIT
 
 start_mock() { # gateways as ID:COUNT...
@@ -49,6 +60,8 @@ start_mock() { # gateways as ID:COUNT...
 }
 
 EP=http://127.0.0.1:$PORT
+STATIC_PORT=${STATIC_PORT:-18788}
+SEP=http://127.0.0.1:$STATIC_PORT
 # The CLI needs credentials to sign with; the mock ignores them (--no-auth).
 export HUAWEICLOUD_SDK_AK=BENCHAK HUAWEICLOUD_SDK_SK=bench-secret-key
 unset HUAWEICLOUD_SDK_CREDENTIALS_FILE || true
@@ -63,19 +76,22 @@ setup_sdk() {
   "$VENV/bin/python" -c 'import huaweicloudsdkcore, importlib.metadata as m; print("huaweicloudsdkvpn", m.version("huaweicloudsdkvpn"))' >&2
 }
 
-# Medians and ratios from hyperfine's JSON: ratio = other / p2c-vpn.
+# Medians and ratios from hyperfine's JSON: "× p2c-vpn" = other / (first p2c-vpn command),
+# "÷ curl" = this / curl (the issue's goals are written this way: ≤ 1.5 is 1.5× curl or less).
 report() { # json...
   python3 - "$@" <<'PY'
 import json, sys
 for path in sys.argv[1:]:
     res = json.load(open(path))["results"]
     base = next((r for r in res if r["command"].startswith("p2c-vpn")), res[0])
+    curl = next((r for r in res if r["command"].startswith("curl")), None)
     print(f"\n{path.rsplit('/', 1)[-1]}")
-    print(f"| {'command':<34} | {'median':>10} | {'mean ± σ':>20} | {'× p2c-vpn':>9} |")
-    print(f"|{'-'*36}|{'-'*12}|{'-'*22}|{'-'*11}|")
+    print(f"| {'command':<34} | {'median':>10} | {'mean ± σ':>20} | {'user':>9} | {'× p2c-vpn':>9} | {'÷ curl':>7} |")
+    print(f"|{'-'*36}|{'-'*12}|{'-'*22}|{'-'*11}|{'-'*11}|{'-'*9}|")
     for r in res:
         ms = lambda s: f"{s*1000:.1f} ms"
-        print(f"| {r['command']:<34} | {ms(r['median']):>10} | {ms(r['mean']) + ' ± ' + ms(r['stddev']):>20} | {r['median']/base['median']:>8.2f}× |")
+        vs_curl = f"{r['median']/curl['median']:.2f}" if curl else "-"
+        print(f"| {r['command']:<34} | {ms(r['median']):>10} | {ms(r['mean']) + ' ± ' + ms(r['stddev']):>20} | {ms(r['user']):>9} | {r['median']/base['median']:>8.2f}× | {vs_curl:>7} |")
 PY
 }
 
@@ -102,7 +118,97 @@ compare() {
     -n "p2c-vpn 10k" "$CLI connections list --endpoint $EP --project-id P --gateway G10K --all --page-size 100 --output json" \
     -n "curl 10k" "curl -s $urls" \
     "${sdk[@]}" >&2
+  cleanup
+  echo
+  echo "mock server"
   report "$OUT/list500.json" "$OUT/list10k.json"
+}
+
+# The static server: nginx serving, for each gateway, the pages the mock returns for the
+# requests the clients make, as files named LIMIT-OFFSET.json (nginx picks the file from the
+# query's `limit` and `offset`, in any order). Gateway IDs are UUIDs, so no client looks a
+# name up first.
+NGINX=${NGINX:-/usr/sbin/nginx}
+S500=5a1e0500-0000-4000-8000-000000000500
+S10K=5a1e1000-0000-4000-8000-000000010000
+need_nginx() {
+  [[ -x $NGINX ]] && return
+  say "installing nginx-light (apt)"
+  apt-get update -qq && apt-get install -y -qq nginx-light >/dev/null
+}
+
+start_static() {
+  need_nginx
+  local root=$OUT/static
+  rm -rf "$root" && mkdir -p "$root/tmp" "$root/pages/$S500" "$root/pages/$S10K"
+  start_mock "$S500:500" "$S10K:10000"
+  local base=$EP/v5/P/p2c-vpn-gateways
+  curl -sf -o "$root/pages/$S500/500-.json" "$base/$S500/connections?limit=500"
+  for o in $(seq 0 100 9900); do
+    curl -sf -o "$root/pages/$S10K/100-$o.json" "$base/$S10K/connections?limit=100&offset=$o"
+  done
+  cleanup
+  cat >"$root/nginx.conf" <<CONF
+daemon off;
+worker_processes 1;
+pid $root/nginx.pid;
+error_log $root/error.log;
+events { worker_connections 256; }
+http {
+  access_log off;
+  client_body_temp_path $root/tmp; proxy_temp_path $root/tmp; fastcgi_temp_path $root/tmp;
+  uwsgi_temp_path $root/tmp; scgi_temp_path $root/tmp;
+  keepalive_requests 100000;
+  server {
+    listen 127.0.0.1:$STATIC_PORT;
+    default_type application/json;
+    location ~ ^/v5/P/p2c-vpn-gateways/([0-9a-f-]+)/connections\$ {
+      root $root/pages;
+      try_files /\$1/\$arg_limit-\$arg_offset.json =404;
+    }
+  }
+}
+CONF
+  "$NGINX" -p "$root" -c "$root/nginx.conf" >"$root/nginx.out" 2>&1 &
+  NGINX_PID=$!
+  for _ in $(seq 100); do
+    curl -sf -o /dev/null "$SEP/v5/P/p2c-vpn-gateways/$S500/connections?limit=500" && return
+    sleep 0.1
+  done
+  echo "nginx did not start; see $root/error.log" >&2; exit 1
+}
+
+static_compare() {
+  need_hyperfine
+  start_static
+  local base=$SEP/v5/P/p2c-vpn-gateways list=(connections list --endpoint "$SEP" --project-id P)
+  local sdk=()
+  if setup_sdk; then
+    sdk=(-n "python-sdk 500" "$VENV/bin/python $ROOT/xtask/scripts/sdk_list.py --endpoint $SEP --project-id P --gateway $S500 --limit 500")
+  fi
+  say "static server: one page of 500 ($RUNS runs each)"
+  hyperfine -N --warmup 3 --runs "$RUNS" --export-json "$OUT/static500.json" \
+    -n "p2c-vpn 500 ndjson" "$CLI ${list[*]} --gateway $S500 --limit 500 --output ndjson" \
+    -n "p2c-vpn 500 json" "$CLI ${list[*]} --gateway $S500 --limit 500 --output json" \
+    -n "curl 500" "curl -s $base/$S500/connections?limit=500" \
+    "${sdk[@]}" >&2
+  local urls=""
+  for o in $(seq 0 100 9900); do urls+=" $base/$S10K/connections?limit=100&offset=$o"; done
+  if [[ ${#sdk[@]} -gt 0 ]]; then
+    sdk=(-n "python-sdk 10k" "$VENV/bin/python $ROOT/xtask/scripts/sdk_list.py --endpoint $SEP --project-id P --gateway $S10K --all --page-size 100")
+  fi
+  say "static server: 10,000 connections in 100 pages ($RUNS runs each)"
+  local all="$CLI ${list[*]} --gateway $S10K --all --page-size 100 --output"
+  hyperfine -N --warmup 2 --runs "$RUNS" --export-json "$OUT/static10k.json" \
+    -n "p2c-vpn 10k ndjson" "$all ndjson" \
+    -n "p2c-vpn 10k json" "$all json" \
+    -n "p2c-vpn 10k csv" "$all csv" \
+    -n "curl 10k" "curl -s $urls" \
+    "${sdk[@]}" >&2
+  cleanup
+  echo
+  echo "static server (nginx: the clients' own cost)"
+  report "$OUT/static500.json" "$OUT/static10k.json"
 }
 
 startup() {
@@ -178,10 +284,13 @@ cold_start() {
 }
 
 case $MODE in
-  compare) build_release; compare ;;
+  compare) build_release; compare; static_compare ;;
+  static) build_release; static_compare ;;
+  # The static server alone, until interrupted (for profiling: perf, callgrind).
+  serve-static) start_static; say "static server on $SEP: gateways $S500, $S10K"; wait "$NGINX_PID" ;;
   startup) build_release; startup ;;
   memory) build_release; memory ;;
   cold-start) cold_start ;;
-  all) build_release; compare; startup; memory ;;
-  *) echo "usage: $0 [compare|startup|memory|cold-start|all]" >&2; exit 2 ;;
+  all) build_release; compare; static_compare; startup; memory ;;
+  *) echo "usage: $0 [compare|static|startup|memory|cold-start|all]" >&2; exit 2 ;;
 esac

@@ -3,7 +3,11 @@
 //!
 //! - `compare`: hyperfine, `p2c-vpn connections list` vs `curl` vs Huawei's Python SDK
 //!   (`xtask/scripts/sdk_list.py` in a venv from PyPI), one page of 500 and 10,000
-//!   connections in 100 pages, against `p2c-vpn-mock --no-auth` (curl cannot sign).
+//!   connections in 100 pages, against `p2c-vpn-mock --no-auth` (curl cannot sign), then
+//!   against a static server (nginx, Debian's `nginx-light`, installed with apt-get when
+//!   missing, serving pages the script generates from the mock): a server that does no
+//!   work, so the second table's ratios are the clients' own cost (every output format).
+//! - `static`: the static-server table only.
 //! - `startup`: `p2c-vpn --help` and a list against a closed port with `--retries 0`.
 //! - `memory`: peak RSS (`/usr/bin/time`) of `--all --output ndjson` for 10k/50k/100k
 //!   connections.
@@ -14,7 +18,14 @@ use std::path::Path;
 use std::process::{Command, ExitCode};
 
 /// Which measurements to run.
-pub const MODES: [&str; 5] = ["compare", "startup", "memory", "cold-start", "all"];
+pub const MODES: [&str; 6] = [
+    "compare",
+    "static",
+    "startup",
+    "memory",
+    "cold-start",
+    "all",
+];
 
 /// Runs the script for `mode` with `runs` hyperfine runs; its output goes to the terminal.
 pub fn run(root: &Path, mode: &str, runs: u32) -> ExitCode {

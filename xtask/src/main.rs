@@ -59,9 +59,11 @@ enum Task {
         check: bool,
     },
     /// Whole-process benchmarks (CLI vs curl vs Python SDK), start-up and memory;
-    /// runs xtask/scripts/compare.sh (needs hyperfine, curl, python3).
+    /// runs xtask/scripts/compare.sh (needs hyperfine, curl, python3; nginx for the static
+    /// server, installed when missing).
     Bench {
-        /// compare, startup, memory, cold-start or all (all = the first three).
+        /// compare (mock and static server), static, startup, memory, cold-start or all
+        /// (all = every one but cold-start).
         #[arg(default_value = "all")]
         mode: String,
         /// hyperfine runs per command.

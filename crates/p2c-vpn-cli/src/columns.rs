@@ -3,12 +3,12 @@
 //! The available fields are not a hand-written list: they are the properties of the JSON
 //! Schema derived from the generated `Connection` type (what a connection serializes to),
 //! so a field added to the spec is a column after `cargo xtask regen`, with no change here.
-//! Values are taken from each connection's serialized JSON (`serde_json::to_value`), written
-//! as in the API's JSON: strings as they are, numbers as numbers, nested values as compact
-//! JSON. In tables, server strings are escaped and shortened ([`TextCell`]); in csv,
+//! Values are read from the typed connection ([`field_text`]), written as in the API's
+//! JSON: strings as they are, numbers as numbers, nested values as compact JSON. In tables, server strings are escaped and shortened ([`TextCell`]); in csv,
 //! strings get the spreadsheet formula prefix ([`sanitize::for_spreadsheet`]).
 
 use std::io::Write;
+use std::sync::OnceLock;
 
 use p2c_vpn::Connection;
 use serde_json::Value;
@@ -22,16 +22,90 @@ use crate::sanitize;
 /// The column naming the gateway (its ID).
 pub const GATEWAY_ID: &str = "gateway_id";
 
-/// Every field a connection can have, in the API's JSON (sorted), then [`GATEWAY_ID`].
+/// Every field a connection can have, in the API's JSON (sorted): the properties of the JSON
+/// Schema of the generated type. What `--columns` accepts and the default csv columns, so a
+/// field added to the spec is in both after `cargo xtask regen`.
+pub fn connection_fields() -> &'static [String] {
+    static FIELDS: OnceLock<Vec<String>> = OnceLock::new();
+    FIELDS.get_or_init(|| {
+        let schema = schemars::schema_for!(p2c_vpn::api::Connection);
+        schema
+            .schema
+            .object
+            .map(|object| object.properties.keys().cloned().collect())
+            .unwrap_or_default()
+    })
+}
+
+/// [`connection_fields`], then [`GATEWAY_ID`].
 pub fn available() -> Vec<String> {
-    let schema = schemars::schema_for!(p2c_vpn::api::Connection);
-    let mut fields: Vec<String> = schema
-        .schema
-        .object
-        .map(|object| object.properties.keys().cloned().collect())
-        .unwrap_or_default();
+    let mut fields = connection_fields().to_vec();
     fields.push(GATEWAY_ID.to_owned());
     fields
+}
+
+/// What kind of JSON value a field held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A JSON string (IDs, IPs, user names, times): the spreadsheet formula prefix applies.
+    Text,
+    /// A JSON number: never prefixed (`-5` stays a number), right-aligned in tables.
+    Number,
+    /// Anything else (booleans, nested values), written as compact JSON.
+    Other,
+}
+
+/// Writes `field` of `c` into `buf` (cleared first) exactly as the API's JSON has it,
+/// strings without their quotes; `None` when absent. Read from the typed value (no JSON
+/// value is built), except for a field this code does not name yet (added to the spec
+/// later), which is taken from the connection's serialized JSON.
+pub fn field_text(c: &Connection, field: &str, buf: &mut String) -> Option<Kind> {
+    use std::fmt::Write as _;
+    buf.clear();
+    let api = c.as_api();
+    let text = |buf: &mut String, s: &Option<String>| {
+        buf.push_str(s.as_deref()?);
+        Some(Kind::Text)
+    };
+    let number = |buf: &mut String, n: Option<i64>| {
+        let _ = write!(buf, "{}", n?);
+        Some(Kind::Number)
+    };
+    let time = |buf: &mut String, t: Option<chrono::DateTime<chrono::Utc>>| {
+        // What chrono's `Serialize` writes.
+        crate::output::push_time(buf, t?);
+        Some(Kind::Text)
+    };
+    match field {
+        "client_ip" => text(buf, &api.client_ip),
+        "client_user_name" => text(buf, &api.client_user_name),
+        "client_virtual_ip" => text(buf, &api.client_virtual_ip),
+        "connection_established_time" => time(buf, api.connection_established_time),
+        "connection_id" => {
+            let _ = write!(buf, "{}", api.connection_id?);
+            Some(Kind::Text)
+        }
+        "inbound_bytes" => number(buf, api.inbound_bytes),
+        "inbound_packets" => number(buf, api.inbound_packets),
+        "outbound_bytes" => number(buf, api.outbound_bytes),
+        "outbound_packets" => number(buf, api.outbound_packets),
+        "timestamp" => time(buf, api.timestamp),
+        _ => match serde_json::to_value(c).ok()?.get(field)? {
+            Value::Null => None,
+            Value::String(s) => {
+                buf.push_str(s);
+                Some(Kind::Text)
+            }
+            v @ Value::Number(_) => {
+                let _ = write!(buf, "{v}");
+                Some(Kind::Number)
+            }
+            v => {
+                let _ = write!(buf, "{v}");
+                Some(Kind::Other)
+            }
+        },
+    }
 }
 
 /// The columns asked for, checked.
@@ -128,23 +202,14 @@ impl Columns {
     }
 }
 
-/// One value of a column, as in the API's JSON: `None` when absent or null.
-fn value(record: &Value, gateway_id: &str, column: &str) -> Option<Value> {
+/// The text of `column` for connection `c` of `gateway_id` into `buf`; `None` when absent.
+fn cell(c: &Connection, gateway_id: &str, column: &str, buf: &mut String) -> Option<Kind> {
     if column == GATEWAY_ID {
-        return Some(Value::String(gateway_id.to_owned()));
+        buf.clear();
+        buf.push_str(gateway_id);
+        return Some(Kind::Text);
     }
-    match record.get(column) {
-        None | Some(Value::Null) => None,
-        Some(v) => Some(v.clone()),
-    }
-}
-
-/// A value as text: strings as they are, anything else as compact JSON.
-fn text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
+    field_text(c, column, buf)
 }
 
 fn write_csv_record(
@@ -159,7 +224,8 @@ fn write_csv_record(
     Ok(())
 }
 
-fn rows_csv(
+/// csv rows of `shown` columns: each field written straight from the typed connection.
+pub(crate) fn rows_csv(
     out: &mut dyn Write,
     shown: &[&str],
     gateway_id: &str,
@@ -168,18 +234,17 @@ fn rows_csv(
     let mut csv = csv::WriterBuilder::new()
         .has_headers(false)
         .from_writer(out);
+    let mut buf = String::new();
     for c in connections {
-        let record = serde_json::to_value(c)?;
-        let row: Vec<String> = shown
-            .iter()
-            .map(|column| match value(&record, gateway_id, column) {
-                None => String::new(),
+        for column in shown {
+            match cell(c, gateway_id, column, &mut buf) {
+                None => csv.write_field("")?,
                 // Only strings can be a formula: numbers (`-5`) stay numbers.
-                Some(Value::String(s)) => sanitize::for_spreadsheet(&s).into_owned(),
-                Some(other) => other.to_string(),
-            })
-            .collect();
-        csv.write_record(&row)?;
+                Some(Kind::Text) => csv.write_field(sanitize::for_spreadsheet(&buf).as_bytes())?,
+                Some(_) => csv.write_field(&buf)?,
+            }
+        }
+        csv.write_record(None::<&[u8]>)?;
     }
     csv.flush()?;
     Ok(())
@@ -195,28 +260,26 @@ fn write_table(
     if rows == 0 {
         writeln!(out, "No connections.")?;
     } else {
-        // Serialized once: the row maker may be called twice (widths, then rows).
-        let mut records = Vec::with_capacity(rows);
-        for r in results {
-            for c in &r.fetched.connections {
-                records.push((r.gateway, serde_json::to_value(c)?));
-            }
-        }
+        let records = || {
+            results
+                .iter()
+                .flat_map(|r| r.fetched.connections.iter().map(move |c| (r.gateway, c)))
+        };
         // Numbers are right-aligned.
+        let mut buf = String::new();
         let right: Vec<usize> = (0..shown.len())
             .filter(|&i| {
-                records
-                    .iter()
-                    .any(|(g, record)| value(record, g, shown[i]).is_some_and(|v| v.is_number()))
+                records().any(|(g, c)| cell(c, g, shown[i], &mut buf) == Some(Kind::Number))
             })
             .collect();
         let make_rows = || {
-            records.iter().map(|(gateway, record)| {
+            let mut buf = String::new();
+            records().map(move |(gateway, c)| {
                 shown
                     .iter()
-                    .map(|column| match value(record, gateway, column) {
+                    .map(|column| match cell(c, gateway, column, &mut buf) {
                         None => TextCell::new("-"),
-                        Some(v) => TextCell::new(text(&v)),
+                        Some(_) => TextCell::new(buf.clone()),
                     })
                     .collect::<Vec<_>>()
             })
@@ -243,7 +306,18 @@ mod tests {
     #[test]
     fn the_available_columns_come_from_the_connection_type() {
         let fields = available();
-        for field in output::CSV_FIELDS {
+        for field in [
+            "connection_id",
+            "client_virtual_ip",
+            "client_ip",
+            "client_user_name",
+            "inbound_packets",
+            "outbound_packets",
+            "inbound_bytes",
+            "outbound_bytes",
+            "connection_established_time",
+            "timestamp",
+        ] {
             assert!(fields.iter().any(|f| f == field), "{field}: {fields:?}");
         }
         assert_eq!(fields.last().map(String::as_str), Some(GATEWAY_ID));
@@ -260,6 +334,39 @@ mod tests {
         let record = serde_json::to_value(&c).expect("serializes");
         for key in record.as_object().expect("object").keys() {
             assert!(fields.contains(key), "{key}");
+        }
+    }
+
+    #[test]
+    fn typed_values_are_written_as_the_json_has_them() {
+        let values = [
+            serde_json::json!({
+                "connection_id": "4F08C74B-A132-4993-A1CE-183BA6574995",
+                "client_virtual_ip": "10.0.0.2", "client_ip": "100.***.***.100",
+                "client_user_name": "=cmd", "inbound_packets": -1, "outbound_packets": 0,
+                "inbound_bytes": i64::MAX, "outbound_bytes": i64::MIN,
+                "connection_established_time": "2024-06-17T02:58:27.213+08:00",
+                "timestamp": "2024-06-17T02:58:48.123456789Z"
+            }),
+            serde_json::json!({
+                "connection_established_time": "2024-06-17T02:58:27Z",
+                "timestamp": "2024-06-17T02:58:48.100Z"
+            }),
+            serde_json::json!({}),
+        ];
+        let mut buf = String::new();
+        for value in values {
+            let c: Connection = serde_json::from_value(value).expect("valid");
+            let record = serde_json::to_value(&c).expect("serializes");
+            for field in connection_fields() {
+                let expected = match record.get(field) {
+                    None | Some(Value::Null) => None,
+                    Some(Value::String(s)) => Some((Kind::Text, s.clone())),
+                    Some(v) => Some((Kind::Number, v.to_string())),
+                };
+                let got = field_text(&c, field, &mut buf).map(|k| (k, buf.clone()));
+                assert_eq!(got, expected, "{field}");
+            }
         }
     }
 

@@ -151,7 +151,7 @@ fn without_gateway_every_gateway_is_listed() {
         .collect();
     assert_eq!(ids, HashSet::from([OFFICE_A, OFFICE_B, LAB]));
     let out = list(&mock, &["-o", "csv"]);
-    assert!(stdout(&out).starts_with("gateway_id,connection_id,"));
+    assert!(stdout(&out).starts_with("gateway_id,client_ip,"));
     assert_eq!(stdout(&out).lines().count(), 11);
 }
 

@@ -92,8 +92,8 @@ fn csv_output_matches_the_golden_files() {
     assert_eq!(
         lines.next(),
         Some(
-            "connection_id,client_virtual_ip,client_ip,client_user_name,inbound_packets,\
-             outbound_packets,inbound_bytes,outbound_bytes,connection_established_time,timestamp"
+            "client_ip,client_user_name,client_virtual_ip,connection_established_time,\
+             connection_id,inbound_bytes,inbound_packets,outbound_bytes,outbound_packets,timestamp"
         )
     );
     assert_eq!(lines.count(), 25);
@@ -112,7 +112,7 @@ fn csv_output_matches_the_golden_files() {
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
     assert_golden("list_several.csv", &text);
-    assert!(text.starts_with("gateway_id,connection_id,"));
+    assert!(text.starts_with("gateway_id,client_ip,client_user_name,"));
     assert_eq!(
         text.lines().filter(|l| l.starts_with("gw-alpha,")).count(),
         25
