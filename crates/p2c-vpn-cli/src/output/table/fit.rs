@@ -87,8 +87,8 @@ impl<'a> ColumnSpec<'a> {
 /// The priorities of the CLI's columns, in one place: a column keeps its priority in every
 /// table it is in (`connections list`, `watch`, `disconnect`, `gateways list`). The order,
 /// most important first: the gateway (with several), the user, a watch row's state, the
-/// client IP, the virtual IP, the rates, how long connected, the byte counters, the
-/// established time, the connection ID.
+/// client IP, the rates (watch: what it is for), the virtual IP, how long connected, the
+/// byte counters, the established time, the connection ID.
 impl ColumnSpec<'static> {
     /// `GATEWAY`: which gateway a connection is on (tables of several gateways).
     pub const GATEWAY: Self = Self::drop("GATEWAY", 0);
@@ -101,9 +101,9 @@ impl ColumnSpec<'static> {
     /// `VIRTUAL IP`: the address the gateway gave the client.
     pub const VIRTUAL_IP: Self = Self::drop("VIRTUAL IP", 30);
     /// `IN RATE` (watch).
-    pub const IN_RATE: Self = Self::drop("IN RATE", 40).right();
+    pub const IN_RATE: Self = Self::drop("IN RATE", 25).right();
     /// `OUT RATE` (watch), hidden with `IN RATE`.
-    pub const OUT_RATE: Self = Self::drop("OUT RATE", 40).right();
+    pub const OUT_RATE: Self = Self::drop("OUT RATE", 25).right();
     /// `CONNECTED FOR`.
     pub const CONNECTED_FOR: Self = Self::drop("CONNECTED FOR", 50).right();
     /// `IN`: bytes received.
