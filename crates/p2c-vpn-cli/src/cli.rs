@@ -334,6 +334,12 @@ pub struct ListArgs {
     /// Output format.
     #[arg(long, short = 'o', value_enum, default_value_t = ListFormat::Table)]
     pub output: ListFormat,
+
+    /// Table output: every column at its full width, however narrow the terminal (by
+    /// default the least important columns are hidden to fit it, and named under the
+    /// table).
+    #[arg(long)]
+    pub wide: bool,
 }
 
 #[derive(Debug, Args)]
@@ -358,6 +364,12 @@ pub struct WatchArgs {
     /// Output format: a table per tick, or one JSON event per connection per tick.
     #[arg(long, short = 'o', value_enum, default_value_t = WatchFormat::Table)]
     pub output: WatchFormat,
+
+    /// Table output: every column at its full width, however narrow the terminal (by
+    /// default the least important columns are hidden to fit it, and named under the
+    /// table).
+    #[arg(long)]
+    pub wide: bool,
 }
 
 #[derive(Debug, Args)]
@@ -398,6 +410,12 @@ pub struct DisconnectArgs {
     #[arg(long, short = 'y')]
     pub yes: bool,
 
+    /// The table of matches: every column at its full width, however narrow the terminal (by
+    /// default the least important columns are hidden to fit it, and named under the
+    /// table).
+    #[arg(long)]
+    pub wide: bool,
+
     #[command(flatten)]
     pub client: ClientArgs,
 }
@@ -410,6 +428,12 @@ pub struct GatewaysListArgs {
     /// Output format.
     #[arg(long, short = 'o', value_enum, default_value_t = ListFormat::Table)]
     pub output: ListFormat,
+
+    /// Table output: every column at its full width, however narrow the terminal (by
+    /// default the least important columns are hidden to fit it, and named under the
+    /// table).
+    #[arg(long)]
+    pub wide: bool,
 }
 
 #[derive(Debug, Args)]

@@ -21,7 +21,7 @@ use crate::cli::DisconnectArgs;
 use crate::connect::{self, CONCURRENCY};
 use crate::error::{self, CliError, EXIT_OTHER, EXIT_SERVICE, EXIT_USAGE};
 use crate::human;
-use crate::output::{self, Style, TextCell};
+use crate::output::{self, ColumnSpec, Reveal, Style, TextCell};
 use crate::sanitize;
 
 /// The [`Selector`] of `--connection-id`, `--user`, `--client-ip`,
@@ -52,6 +52,7 @@ pub async fn run(
     out: &mut dyn Write,
     style: Style,
 ) -> Result<(), CliError> {
+    let style = style.wide(args.wide);
     let selector = selector(args);
     if selector.is_empty() {
         return Err(CliError::Usage(
@@ -146,12 +147,12 @@ fn write_matches(
         human::plural(listed.len(), "connection", "connections")
     )?;
     if !listed.is_empty() {
-        let headers = [
-            "USER",
-            "CLIENT IP",
-            "VIRTUAL IP",
-            "CONNECTED FOR",
-            "CONNECTION ID",
+        let columns = [
+            ColumnSpec::USER,
+            ColumnSpec::CLIENT_IP,
+            ColumnSpec::VIRTUAL_IP,
+            ColumnSpec::CONNECTED_FOR,
+            ColumnSpec::CONNECTION_ID,
         ];
         let make_rows = || {
             listed.iter().map(|(c, id)| {
@@ -164,7 +165,7 @@ fn write_matches(
                 ]
             })
         };
-        output::write_table(out, style, &headers, &[3], listed.len(), make_rows)?;
+        output::write_columns(out, style, &columns, Reveal::Wide, listed.len(), make_rows)?;
     }
     for t in plan.targets() {
         if let Target::Unlisted { id, send } = t {

@@ -1,6 +1,6 @@
 //! `p2c-vpn exporter`: the flags → `p2c_vpn_exporter::serve`.
 
-use p2c_vpn_exporter::{ExporterConfig, Target};
+use p2c_vpn_exporter::{Exporter, ExporterConfig, Target};
 
 use crate::cli::ExporterArgs;
 use crate::connect;
@@ -55,11 +55,22 @@ pub async fn run(args: &ExporterArgs, matches: &clap::ArgMatches) -> Result<(), 
         .max_http_connections(args.max_http_connections)
         .header_read_timeout(args.header_read_timeout)
         .max_response_bytes(args.max_response_bytes);
-    eprintln!("p2c-vpn exporter: serving http://{}/metrics", args.listen);
-    p2c_vpn_exporter::serve(config, p2c_vpn_exporter::shutdown_signal())
+    // The configuration, then the gateways it names (a name that names nothing or two
+    // gateways is a usage error), then the address: announced only once it is bound.
+    let exporter = Exporter::new(config).map_err(error)?;
+    exporter.check_gateways().await.map_err(error)?;
+    let listener = p2c_vpn_exporter::bind(args.listen).await.map_err(error)?;
+    let addr = listener.local_addr().unwrap_or(args.listen);
+    eprintln!("p2c-vpn exporter: serving http://{addr}/metrics");
+    p2c_vpn_exporter::serve_on(listener, exporter, p2c_vpn_exporter::shutdown_signal())
         .await
-        .map_err(|e| match e {
-            p2c_vpn_exporter::Error::Config(message) => CliError::Usage(message),
-            other => CliError::Other(other.to_string()),
-        })
+        .map_err(error)
+}
+
+/// A configuration error (a bad `--gateway` included) is a usage error (exit 2).
+fn error(e: p2c_vpn_exporter::Error) -> CliError {
+    match e {
+        p2c_vpn_exporter::Error::Config(message) => CliError::Usage(message),
+        other => CliError::Other(other.to_string()),
+    }
 }

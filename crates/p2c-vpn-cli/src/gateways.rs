@@ -15,7 +15,7 @@ use serde_json::Value;
 use crate::cli::{ListFormat, ShowFormat};
 use crate::error::CliError;
 use crate::human;
-use crate::output::{self, Style, TextCell};
+use crate::output::{self, ColumnSpec, Reveal, Style, TextCell};
 use crate::sanitize;
 
 /// The csv columns of `gateways list`: the API's field names.
@@ -151,7 +151,22 @@ fn write_table(out: &mut dyn Write, gateways: &[Gateway], style: Style) -> Resul
         writeln!(out, "No gateways in this project.")?;
         return Ok(());
     }
-    let headers = ["NAME", "ID", "STATUS", "CONNECTIONS", "CREATED (UTC)"];
+    // The ID right after the name when names are shared (it tells them apart), else
+    // after the connections.
+    let mut names = std::collections::HashSet::new();
+    let shared = gateways.iter().any(|g| !names.insert(g.name()));
+    let id = if shared {
+        ColumnSpec::ID
+    } else {
+        ColumnSpec::ID.priority(ColumnSpec::CONNECTIONS.priority + 1)
+    };
+    let columns = [
+        ColumnSpec::NAME,
+        id,
+        ColumnSpec::STATUS,
+        ColumnSpec::CONNECTIONS,
+        ColumnSpec::CREATED,
+    ];
     let make_rows = || {
         gateways.iter().map(|g| {
             vec![
@@ -163,7 +178,14 @@ fn write_table(out: &mut dyn Write, gateways: &[Gateway], style: Style) -> Resul
             ]
         })
     };
-    output::write_table(out, style, &headers, &[3], gateways.len(), make_rows)?;
+    output::write_columns(
+        out,
+        style,
+        &columns,
+        Reveal::Wide,
+        gateways.len(),
+        make_rows,
+    )?;
     let connections: u64 = gateways
         .iter()
         .filter_map(Gateway::current_connections)
@@ -210,11 +232,11 @@ pub async fn show(
                     vec![TextCell::new(name.as_str()), TextCell::new(value.as_str())]
                 })
             };
-            output::write_table(
+            output::write_columns(
                 out,
                 style,
-                &["FIELD", "VALUE"],
-                &[],
+                &[ColumnSpec::FIELD, ColumnSpec::VALUE],
+                Reveal::Nothing,
                 fields.len(),
                 make_rows,
             )?;

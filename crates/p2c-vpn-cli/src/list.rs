@@ -15,6 +15,7 @@ pub async fn run(
     out: &mut dyn Write,
     style: Style,
 ) -> Result<(), CliError> {
+    let style = style.wide(args.wide);
     let columns = match &args.columns {
         Some(requested) => Some(columns::Columns::parse(requested, args.output)?),
         None => None,

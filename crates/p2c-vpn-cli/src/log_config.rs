@@ -16,7 +16,7 @@ use crate::cli::{GatewaysLogConfigArgs, LogConfigFormat};
 use crate::connect;
 use crate::disconnect::ask;
 use crate::error::{CliError, EXIT_OTHER};
-use crate::output::{self, Style, TextCell};
+use crate::output::{self, ColumnSpec, Style, TextCell};
 use crate::sanitize;
 
 /// The API's `log_config` response shape.
@@ -229,7 +229,14 @@ fn write(
             ]
         })
     };
-    output::write_table(out, style, &["FIELD", "VALUE"], &[], rows.len(), make_rows)?;
+    output::write_columns(
+        out,
+        style,
+        &[ColumnSpec::FIELD, ColumnSpec::VALUE],
+        output::Reveal::Nothing,
+        rows.len(),
+        make_rows,
+    )?;
     out.flush()?;
     Ok(())
 }

@@ -82,7 +82,7 @@ async fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<(), CliError> {
         Command::Man { dir: Some(dir) } => man::write_all(&dir, &mut out),
         Command::Gateways(GatewaysCommand::List(args)) => {
             let client = connect::from_flags(&args.client, m)?;
-            gateways::list(&client, args.output, &mut out, style).await
+            gateways::list(&client, args.output, &mut out, style.wide(args.wide)).await
         }
         Command::Gateways(GatewaysCommand::Show(args)) => {
             let client = connect::from_flags(&args.client, m)?;
@@ -99,6 +99,7 @@ async fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<(), CliError> {
             let gateways = connect::gateways(&client, &args.conn.gateways).await?;
             // Every gateway of the project is shown with its gateway column.
             let several = args.conn.gateways.is_empty() || gateways.len() > 1;
+            let style = style.wide(args.wide);
             watch::run(&args, client, gateways, several, &mut out, style).await
         }
         Command::Connections(ConnectionsCommand::Disconnect(args)) => {

@@ -16,7 +16,7 @@ use crate::cli::{WatchArgs, WatchFormat};
 use crate::connect::{self, GatewayRef};
 use crate::error::{self, CliError};
 use crate::human;
-use crate::output::{self, Style, TextCell};
+use crate::output::{self, ColumnSpec, Reveal, Style, TextCell};
 use crate::sanitize;
 
 /// The NDJSON form of an [`Event`]: the API's connection fields plus the event's
@@ -361,24 +361,22 @@ fn write_table(
         .iter()
         .map(|w| (w.lookup.as_str(), w.label.as_str()))
         .collect();
-    let mut headers = Vec::new();
+    let mut columns = Vec::with_capacity(9);
     if several {
-        headers.push("GATEWAY");
+        columns.push(ColumnSpec::GATEWAY);
     }
-    headers.extend([
-        "STATE",
-        "USER",
-        "VIRTUAL IP",
-        "CONNECTED FOR",
-        "IN",
-        "OUT",
-        "IN RATE",
-        "OUT RATE",
+    columns.extend([
+        ColumnSpec::STATE,
+        ColumnSpec::USER,
+        ColumnSpec::VIRTUAL_IP,
+        ColumnSpec::CONNECTED_FOR,
+        ColumnSpec::IN,
+        ColumnSpec::OUT,
+        ColumnSpec::IN_RATE,
+        ColumnSpec::OUT_RATE,
     ]);
-    let offset = usize::from(several);
-    let right: Vec<usize> = ((offset + 3)..(offset + 8)).collect();
     let make_rows = || events.iter().map(|e| event_cells(e, several, &labels));
-    output::write_table(out, style, &headers, &right, events.len(), make_rows)?;
+    output::write_columns(out, style, &columns, Reveal::Wide, events.len(), make_rows)?;
     Ok(())
 }
 

@@ -196,6 +196,53 @@ impl<'a> Selection<'a> {
     }
 }
 
+/// What is wrong with the selectors (`--gateway`) given each target's full listing (its
+/// name, and its gateways, or `None` when it could not be listed), with
+/// [`p2c_vpn::find_gateway`]'s rule and messages (the candidates listed, as the CLI
+/// does): a name that two gateways of one target share, and a selector that no listed
+/// target has while every target was listed. Empty when the selectors are fine, or cannot
+/// be told wrong.
+pub(crate) fn selector_problems(
+    selectors: &[String],
+    listings: &[(String, Option<Vec<Gateway>>)],
+) -> Vec<String> {
+    let several = listings.len() > 1;
+    let mut problems = Vec::new();
+    for selector in selectors {
+        let (mut found, mut unchecked) = (false, false);
+        let mut missing = Vec::new();
+        for (target, listing) in listings {
+            let Some(gateways) = listing else {
+                unchecked = true;
+                continue;
+            };
+            let Err(e) = p2c_vpn::find_gateway(gateways, selector) else {
+                found = true;
+                continue;
+            };
+            let message = if several {
+                format!("{target}: {}", e.error_message())
+            } else {
+                e.error_message().to_owned()
+            };
+            let shared = gateways
+                .iter()
+                .filter(|g| g.name() == Some(selector.as_str()))
+                .count()
+                > 1;
+            if shared {
+                problems.push(message);
+            } else {
+                missing.push(message);
+            }
+        }
+        if !found && !unchecked {
+            problems.extend(missing);
+        }
+    }
+    problems
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -217,6 +264,54 @@ mod tests {
         }
         let (chosen, hits, truncated) = selection.finish();
         (chosen.into_iter().map(|g| g.id).collect(), hits, truncated)
+    }
+
+    #[test]
+    fn selectors_naming_nothing_or_a_shared_name_are_problems() {
+        let office = vec![
+            gateway("a", "office"),
+            gateway("b", "lab"),
+            gateway("c", "lab"),
+        ];
+        let listed = |gateways: &Vec<Gateway>| Some(gateways.clone());
+        let one = [("cn-north-4".to_owned(), listed(&office))];
+        let check = |selectors: &[&str], listings: &[(String, Option<Vec<Gateway>>)]| {
+            let selectors: Vec<String> = selectors.iter().map(|s| (*s).to_owned()).collect();
+            selector_problems(&selectors, listings)
+        };
+        assert!(check(&["office", "a", "b", "c"], &one).is_empty());
+        // Naming nothing: find_gateway's message, the candidates listed.
+        let problems = check(&["nope", "office"], &one);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0].starts_with("no gateway has the ID or name \"nope\"")
+                && problems[0].contains("office (a)"),
+            "{problems:?}"
+        );
+        // A name two gateways share.
+        let problems = check(&["lab"], &one);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].contains("ambiguous"), "{problems:?}");
+
+        // Several targets: found in one is enough, unless shared in another; a target that
+        // could not be listed may hold what the others lack.
+        let other = vec![gateway("d", "lab"), gateway("e", "branch")];
+        let two = [
+            ("cn-north-4".to_owned(), listed(&office)),
+            ("ap-southeast-1".to_owned(), listed(&other)),
+        ];
+        assert!(check(&["branch", "office"], &two).is_empty());
+        let problems = check(&["lab"], &two);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].starts_with("cn-north-4: "), "{problems:?}");
+        let problems = check(&["nope"], &two);
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        let unlisted = [
+            ("cn-north-4".to_owned(), listed(&office)),
+            ("ap-southeast-1".to_owned(), None),
+        ];
+        assert!(check(&["nope"], &unlisted).is_empty());
+        assert_eq!(check(&["lab"], &unlisted).len(), 1);
     }
 
     #[test]

@@ -349,7 +349,7 @@ impl Shared {
             self.count(idx, OP_PROJECT, outcome(found.as_ref().err()));
             if let Err(e) = found {
                 self.failed(&mut self.lock(), idx, OP_PROJECT, &e);
-                tracing::warn!(region = target.region.as_str(), error = %e, "project lookup failed");
+                tracing::warn!(region = target.log_region(), error = %e, "project lookup failed");
                 return Vec::new();
             }
         }
@@ -360,7 +360,7 @@ impl Shared {
             Ok((chosen, hits, truncated)) => {
                 if truncated && !st.targets[idx].truncated {
                     tracing::warn!(
-                        region = target.region.as_str(),
+                        region = target.log_region(),
                         max_gateways = self.max_gateways,
                         "more gateways than --max-gateways: collecting the first ones only"
                     );
@@ -385,7 +385,7 @@ impl Shared {
             Err(e) => {
                 self.failed(st, idx, OP_GATEWAYS, &e);
                 tracing::warn!(
-                    region = target.region.as_str(),
+                    region = target.log_region(),
                     error = %e,
                     "listing the gateways failed; collecting the gateways known so far"
                 );
@@ -522,6 +522,49 @@ impl Shared {
             }
         }
         Ok(sample)
+    }
+
+    /// Checks the selectors (`--gateway`) once, before serving, against each target's full
+    /// gateway listing (within `scrape_timeout`): [`bounds::selector_problems`]. A target
+    /// that cannot be listed now (network, credentials, the service) leaves the selectors
+    /// it could hold unchecked: the exporter starts and reports them with `up` 0. These
+    /// listings are not counted in the metrics.
+    pub(crate) async fn check_selectors(&self) -> Result<(), String> {
+        if self.selectors.is_empty() {
+            return Ok(());
+        }
+        let listings = futures::future::join_all(self.targets.iter().map(|t| async move {
+            let listed =
+                tokio::time::timeout(self.scrape_timeout, t.client.gateways().collect_all()).await;
+            let gateways = match listed {
+                Ok(Ok(gateways)) => Some(gateways),
+                Ok(Err(e)) => {
+                    tracing::warn!(
+                        region = t.log_region(),
+                        error = %e,
+                        "cannot list the gateways to check --gateway: starting without the check"
+                    );
+                    None
+                }
+                Err(_) => {
+                    tracing::warn!(
+                        region = t.log_region(),
+                        timeout = ?self.scrape_timeout,
+                        "listing the gateways to check --gateway timed out: starting without \
+                         the check"
+                    );
+                    None
+                }
+            };
+            (t.name(), gateways)
+        }))
+        .await;
+        let problems = crate::bounds::selector_problems(&self.selectors, &listings);
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems.join("; "))
+        }
     }
 
     /// Selectors no target's gateway list matched (known once every target was listed).

@@ -91,6 +91,23 @@ impl Target {
             .or_else(|| self.client.project_id())
             .unwrap_or("")
     }
+
+    /// The region for log lines: `None` when unknown, so that no line carries an empty
+    /// `region=""` (tracing leaves out a field whose value is `None`).
+    pub(crate) fn log_region(&self) -> Option<&str> {
+        Some(self.region.as_str()).filter(|r| !r.is_empty())
+    }
+
+    /// How messages name the target: `cn-north-4`, `cn-north-4:PROJECT`, or the project
+    /// alone.
+    pub(crate) fn name(&self) -> String {
+        match (self.log_region(), self.project_label()) {
+            (Some(region), "") => region.to_owned(),
+            (Some(region), project) => format!("{region}:{project}"),
+            (None, "") => "the target".to_owned(),
+            (None, project) => format!("project {project}"),
+        }
+    }
 }
 
 /// `REGION[:PROJECT]`, the value of the CLI's repeatable `--target` flag.

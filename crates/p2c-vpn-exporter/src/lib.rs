@@ -71,6 +71,17 @@ impl Exporter {
         })
     }
 
+    /// Checks that every selector of [`ExporterConfig::gateways`] names a gateway: each
+    /// target's gateways are listed once (within the scrape timeout), and a selector that
+    /// matches no gateway of any target, or a name that two gateways of a target share, is
+    /// an [`Error::Config`] naming the candidates (the rule and the words of
+    /// [`p2c_vpn::find_gateway`]). A target that cannot be listed now (network,
+    /// credentials, the service) is not held against the selectors: they are served with
+    /// `up` 0 until it can. [`serve`] calls it before binding.
+    pub async fn check_gateways(&self) -> Result<(), Error> {
+        self.shared.check_selectors().await.map_err(Error::Config)
+    }
+
     /// What a scrape of `/metrics` returns: collects if the last collection is older than
     /// `min_interval` (waiting at most `scrape_timeout`), then encodes the latest values.
     pub async fn scrape(&self, format: Format) -> String {
@@ -148,18 +159,26 @@ async fn metrics_handler(State(exporter): State<Exporter>, headers: HeaderMap) -
         .into_response()
 }
 
-/// Binds `config.listen` and serves until `shutdown` completes (pass [`shutdown_signal`]
-/// for Ctrl-C/SIGTERM). What the CLI's `p2c-vpn exporter` calls.
+/// Checks the configuration and the gateways it names ([`Exporter::check_gateways`]),
+/// binds `config.listen` and serves until `shutdown` completes (pass [`shutdown_signal`]
+/// for Ctrl-C/SIGTERM). The CLI's `p2c-vpn exporter` takes the same steps, and says where
+/// it serves once the address is bound.
 pub async fn serve(
     config: ExporterConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), Error> {
     let addr = config.listen;
     let exporter = Exporter::new(config)?;
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .map_err(|source| Error::Bind { addr, source })?;
+    exporter.check_gateways().await?;
+    let listener = bind(addr).await?;
     serve_on(listener, exporter, shutdown).await
+}
+
+/// Binds `addr` for [`serve_on`] ([`Error::Bind`] when it cannot: in use, not allowed).
+pub async fn bind(addr: SocketAddr) -> Result<tokio::net::TcpListener, Error> {
+    tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| Error::Bind { addr, source })
 }
 
 /// Serves `exporter` on a bound listener until `shutdown` completes, then lets scrapes in

@@ -1,7 +1,9 @@
-//! Tables fit the terminal: on an 80-column terminal (or with `COLUMNS=80`) every table
-//! line is at most 80 display columns and every row is one line; cells are shortened with
-//! `…`, the widest column first, never wrapped. Without a terminal and without `COLUMNS`,
-//! tables keep their full width (the other golden files).
+//! Tables fit the terminal by hiding columns, not by cutting values: on an 80-column
+//! terminal (or with `COLUMNS=80`) every table line is at most 80 display columns and every
+//! row is one line; the least important columns are hidden and named under the table, and
+//! no IP, user name, ID or gateway name is cut. `--wide` shows everything. Without a
+//! terminal and without `COLUMNS`, tables keep their full width (the other golden files).
+//! Golden files at 80, 100 and 200 columns for every table.
 
 #![allow(clippy::unwrap_used)]
 
@@ -67,35 +69,77 @@ fn run(mock: &Mock, words: &[&str], args: &[&str]) -> String {
     stdout(&out)
 }
 
+/// The rows of the tables of `text` (without their headers), split into cells.
+fn cells(text: &str) -> Vec<Vec<String>> {
+    let lines = table_lines(text);
+    let mut rows = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let header = i > 0 && lines[i - 1].starts_with('╭');
+        if line.starts_with('│') && !header {
+            rows.push(
+                line.trim_matches('│')
+                    .split('┆')
+                    .map(|c| c.trim().to_owned())
+                    .collect(),
+            );
+        }
+    }
+    rows
+}
+
+/// The note under a table: what is hidden and how to see it, on the lines that follow the
+/// table (wrapped to the width), joined.
+fn note(text: &str) -> Option<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let start = lines.iter().position(|l| l.starts_with("Not shown"))?;
+    let mut note = lines[start].to_owned();
+    for line in &lines[start + 1..] {
+        if line.contains("connection") && !line.starts_with("ID ") || line.starts_with("gateway ") {
+            break;
+        }
+        note.push(' ');
+        note.push_str(line);
+    }
+    Some(note)
+}
+
 #[test]
-fn connections_list_fits_80_columns_one_line_per_row() {
+fn connections_list_hides_columns_and_cuts_no_value() {
     let mock = mock();
     // Every gateway of the project: the GATEWAY column too, 340 rows.
     let text = run(&mock, &["connections", "list"], &[]);
     assert_fits(&text, 80, &[1 + 340]);
     assert!(text.contains("340 connections on 2 gateways"), "{text}");
-    // Shortened, not dropped: each row still starts with its (shortened) gateway name.
-    let rows: Vec<&str> = table_lines(&text)
-        .into_iter()
-        .filter(|l| l.starts_with("│ "))
-        .skip(1)
-        .collect();
+    // Hidden, not cut: every row starts with its whole gateway name, and no cell is cut.
+    let rows = cells(&text);
     assert_eq!(rows.len(), 340);
     for row in &rows {
-        let gateway = row
-            .trim_start_matches('│')
-            .split('┆')
-            .next()
-            .unwrap()
-            .trim();
         assert!(
-            gateway == "lab" || (gateway.starts_with("offi") && gateway.ends_with('…')),
-            "{row}"
+            row[0] == "lab" || row[0] == "office-vpn-shanghai",
+            "{row:?}"
         );
+        assert!(row.iter().all(|c| !c.contains('…')), "{row:?}");
     }
-    assert!(rows.iter().any(|r| r.contains('…')), "{text}");
+    let header = table_lines(&text)[1];
+    for shown in ["GATEWAY", "USER", "VIRTUAL IP", "CLIENT IP"] {
+        assert!(header.contains(shown), "{shown}: {header}");
+    }
+    let hidden = note(&text).unwrap();
+    assert!(
+        hidden.starts_with("Not shown to fit 80 columns: ")
+            && hidden
+                .ends_with("CONNECTION ID (--wide shows every column; --columns chooses them)"),
+        "{hidden}"
+    );
 
-    // One gateway, --all with pages, and --columns.
+    // --wide: every column, whole, whatever COLUMNS says: the table without COLUMNS.
+    let wide = run(&mock, &["connections", "list"], &["--wide"]);
+    assert!(note(&wide).is_none(), "{wide:.2000}");
+    let out = mock.list(&[]).env_remove("COLUMNS").output().unwrap();
+    assert_eq!(wide, stdout(&out));
+    assert!(table_lines(&wide)[0].width() > 80);
+
+    // One gateway, --all with pages, and --columns (hidden from the last asked for).
     let text = run(
         &mock,
         &["connections", "list"],
@@ -109,10 +153,17 @@ fn connections_list_fits_80_columns_one_line_per_row() {
             "--gateway",
             "office-vpn-shanghai",
             "--columns",
-            "connection_id,client_user_name,client_ip,inbound_bytes,connection_established_time",
+            "client_user_name,client_ip,connection_id,inbound_bytes,connection_established_time",
         ],
     );
     assert_fits(&text, 80, &[1 + 300]);
+    assert!(cells(&text).iter().flatten().all(|c| !c.contains('…')));
+    let hidden = note(&text).unwrap();
+    assert!(
+        hidden
+            .starts_with("Not shown to fit 80 columns: inbound_bytes, connection_established_time"),
+        "{hidden}"
+    );
 
     // Narrower and wider terminals alike.
     for columns in ["60", "100", "132"] {
@@ -121,8 +172,85 @@ fn connections_list_fits_80_columns_one_line_per_row() {
             .env("COLUMNS", columns)
             .output()
             .unwrap();
-        assert_fits(&stdout(&out), columns.parse().unwrap(), &[1 + 40]);
+        let text = stdout(&out);
+        assert_fits(&text, columns.parse().unwrap(), &[1 + 40]);
+        assert!(cells(&text).iter().flatten().all(|c| !c.contains('…')));
     }
+}
+
+/// `text` with the watch's wall-clock time (`--- tick 1 at 2026-… UTC: …`) replaced.
+fn without_clock(text: &str) -> String {
+    text.lines()
+        .map(
+            |l| match (l.starts_with("--- tick "), l.find(" at "), l.find(" UTC: ")) {
+                (true, Some(start), Some(end)) => {
+                    format!("{} at <now>{}", &l[..start], &l[end + 4..])
+                }
+                _ => l.to_owned(),
+            },
+        )
+        .map(|l| l + "\n")
+        .collect()
+}
+
+#[test]
+fn tables_at_80_100_and_200_columns_match_the_golden_files() {
+    let mock = Mock::deterministic();
+    let with = |width: usize, cmd: &mut assert_cmd::Command| {
+        let out = cmd.env("COLUMNS", width.to_string()).output().unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        stdout(&out)
+    };
+    for width in [80, 100, 200] {
+        let text = with(width, &mut mock.list(&["--gateway", "gw-alpha"]));
+        assert_fits(&text, width, &[1 + 25]);
+        assert_golden(&format!("list_table_{width}.txt"), &text);
+
+        let text = with(width, &mut mock.list(&[]));
+        assert_fits(&text, width, &[1 + 28]);
+        assert_golden(&format!("list_table_several_{width}.txt"), &text);
+
+        let text = with(width, &mut mock.watch(&["--count", "1"]));
+        assert_fits(&text, width, &[1 + 28]);
+        assert_golden(&format!("watch_{width}.txt"), &without_clock(&text));
+
+        let text = with(
+            width,
+            &mut mock.run(
+                &["connections", "disconnect"],
+                &["--gateway", "gw-beta", "--all-connections", "--dry-run"],
+            ),
+        );
+        assert_fits(&text, width, &[1 + 3]);
+        assert_golden(&format!("disconnect_{width}.txt"), &text);
+
+        let text = with(width, &mut mock.run(&["gateways", "list"], &[]));
+        assert_fits(&text, width, &[1 + 2]);
+        assert_golden(&format!("gateways_{width}.txt"), &text);
+    }
+}
+
+/// Past 10,000 rows a table is written row by row: the same rule.
+#[test]
+fn streamed_tables_hide_columns_too() {
+    let mock = Mock::start(|b| {
+        b.seed(3)
+            .frozen_clock(frozen_at())
+            .gateway_named(OFFICE, "office", 10_001)
+    });
+    let text = run(
+        &mock,
+        &["connections", "list"],
+        &["--gateway", "office", "--all", "--page-size", "1000"],
+    );
+    assert_fits(&text, 80, &[1 + 10_001]);
+    assert!(cells(&text).iter().flatten().all(|c| !c.contains('…')));
+    let hidden = note(&text).unwrap();
+    assert!(
+        hidden.starts_with("Not shown to fit 80 columns: "),
+        "{hidden}"
+    );
+    assert!(hidden.contains("CONNECTION ID"), "{hidden}");
 }
 
 #[test]
@@ -219,9 +347,9 @@ fn golden(name: &str) -> String {
     std::fs::read_to_string(path).unwrap()
 }
 
-/// Without `COLUMNS`, on a real (pseudo-)terminal: its width. 80 columns give the same
-/// table as `COLUMNS=80`; 100 columns a table exactly 100 wide; a terminal that reports 0
-/// columns (nobody set its size) the full table.
+/// Without `COLUMNS`, on a real (pseudo-)terminal: its width. 80 and 100 columns give the
+/// same tables as `COLUMNS=80` and `COLUMNS=100`; a terminal that reports 0 columns (nobody
+/// set its size) the full table.
 #[test]
 fn on_a_terminal_tables_fit_its_width() {
     let mock = Mock::deterministic();
@@ -233,7 +361,7 @@ fn on_a_terminal_tables_fit_its_width() {
 
     let text = on_a_terminal(&mock, "cols 100 rows 24").unwrap();
     assert_fits(&text, 100, &[1 + 25]);
-    assert_eq!(table_lines(&text)[0].width(), 100, "{text}");
+    assert_eq!(text, golden("list_table_100.txt"));
 
     let text = on_a_terminal(&mock, "cols 0 rows 0").unwrap();
     assert_eq!(text, golden("list_table.txt"));
