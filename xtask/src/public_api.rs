@@ -1,5 +1,6 @@
 //! `cargo xtask public-api [--check]`: a committed, sorted text snapshot of the public API
-//! of `p2c-vpn` and `p2c-vpn-api`, so API changes show up in review as a diff.
+//! of the published libraries (`p2c-vpn-api`, `p2c-vpn`, `p2c-vpn-runtime`, `p2c-vpn-mock`),
+//! so API changes show up in review as a diff.
 //!
 //! The API is read from rustdoc's JSON output. That output is unstable, so on stable Rust it
 //! is produced with `RUSTC_BOOTSTRAP=1 cargo rustdoc -p <crate> --lib -- -Z unstable-options
@@ -37,9 +38,11 @@ use render::Renderer;
 
 /// The crates whose API is snapshotted: (package, snapshot path relative to the workspace).
 /// p2c-vpn-api comes first: p2c-vpn's snapshot names its types by their public paths.
-pub const CRATES: [(&str, &str); 2] = [
+pub const CRATES: [(&str, &str); 4] = [
     ("p2c-vpn-api", "crates/p2c-vpn-api/public-api.txt"),
     ("p2c-vpn", "crates/p2c-vpn/public-api.txt"),
+    ("p2c-vpn-runtime", "crates/p2c-vpn-runtime/public-api.txt"),
+    ("p2c-vpn-mock", "crates/p2c-vpn-mock/public-api.txt"),
 ];
 
 /// The oldest rustdoc JSON format read: Rust 1.95's. Every later format up to
