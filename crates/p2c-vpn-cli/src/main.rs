@@ -15,6 +15,7 @@ mod list;
 mod log_config;
 mod output;
 mod sanitize;
+mod top;
 mod watch;
 
 use std::io::Write;
@@ -120,6 +121,7 @@ async fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<(), CliError> {
         Command::Man => clap_mangen::Man::new(Cli::command())
             .render(&mut out)
             .map_err(|e| CliError::Other(format!("cannot write the man page: {e}"))),
+        Command::Top(args) => top::run(&args, m).await,
         Command::Gateways(GatewaysCommand::List(args)) => {
             let client = connect::from_flags(&args.client, m)?;
             gateways::list(&client, args.output, &mut out, style).await
