@@ -15,5 +15,6 @@ mod list;
 mod log_config;
 mod niceties;
 mod table_width;
+mod top;
 mod watch;
 mod watch_gateways;
