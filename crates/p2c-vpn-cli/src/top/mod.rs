@@ -19,7 +19,6 @@ mod tests;
 
 use std::io::IsTerminal as _;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
 
 use crossterm::event::{Event, KeyEventKind};
 use futures::FutureExt as _;
@@ -143,10 +142,8 @@ async fn event_loop(
     let mut term = signal(SignalKind::terminate()).map_err(io)?;
     let mut hangup = signal(SignalKind::hangup()).map_err(io)?;
     let mut interrupt = signal(SignalKind::interrupt()).map_err(io)?;
-    // The age of the data on screen moves once a second; nothing else redraws between
-    // polls and keys.
-    let mut clock = tokio::time::interval(Duration::from_secs(1));
-    clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    // Nothing runs between polls and keys: the screen shows when data was polled (a time,
+    // not an age that would need a redraw every second).
     let mut next_poll = tokio::time::Instant::now();
     let mut polling: Option<LocalBoxFuture<'_, PollResults>> = None;
     let mut disconnecting: Option<LocalBoxFuture<'_, Vec<String>>> = None;
@@ -206,7 +203,6 @@ async fn event_loop(
                 dirty = true;
             }
             _ = tokio::time::sleep_until(next_poll), if polling.is_none() && !app.paused => {}
-            _ = clock.tick() => dirty = true,
             _ = term.recv() => return Ok(()),
             _ = hangup.recv() => return Ok(()),
             _ = interrupt.recv() => return Ok(()),

@@ -150,8 +150,19 @@ pub fn gauge(count: Option<usize>, max: Option<u64>) -> String {
     )
 }
 
-fn ago(now: DateTime<Utc>, at: DateTime<Utc>) -> String {
-    human::duration((now - at).to_std().unwrap_or_default())
+/// When a poll was, with its age when the screen was drawn (drawn at each poll and key,
+/// not every second: between polls nothing runs).
+fn when(now: DateTime<Utc>, at: DateTime<Utc>) -> String {
+    let age = (now - at).to_std().unwrap_or_default();
+    if age.as_secs() < 1 {
+        format!("{} UTC", at.format("%H:%M:%S"))
+    } else {
+        format!(
+            "{} UTC, {} ago",
+            at.format("%H:%M:%S"),
+            human::duration(age)
+        )
+    }
 }
 
 fn draw_gateways(
@@ -191,11 +202,7 @@ fn draw_gateways(
         match (&g.failure, g.last_good) {
             (Some(reason), last) => {
                 let stale = match last {
-                    Some(at) => format!(
-                        " stale data from {} UTC ({} ago)",
-                        at.format("%H:%M:%S"),
-                        ago(now, at)
-                    ),
+                    Some(at) => format!(" stale data from {}", when(now, at)),
                     None => " no data yet".to_owned(),
                 };
                 spans.push(Span::raw(" "));
@@ -206,10 +213,10 @@ fn draw_gateways(
                 spans.push(Span::raw(stale));
             }
             (None, Some(at)) => spans.push(Span::raw(format!(
-                "  in {}  out {}  polled {} ago",
+                "  in {}  out {}  polled {}",
                 human::rate(g.in_bps),
                 human::rate(g.out_bps),
-                ago(now, at)
+                when(now, at)
             ))),
             (None, None) => spans.push(Span::raw("  polling…")),
         }
@@ -224,11 +231,11 @@ fn draw_gateways(
     f.render_widget(Paragraph::new(lines), area);
 }
 
-/// A sparkline of `history` in `width` cells, scaled to its own maximum.
-pub fn spark(history: &std::collections::VecDeque<f64>, width: usize) -> String {
+/// A sparkline of `history` in `width` cells, scaled to `max` (the peak of every row on
+/// screen, so that rows compare).
+pub fn spark(history: &std::collections::VecDeque<f64>, width: usize, max: f64) -> String {
     const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
     let tail: Vec<f64> = history.iter().rev().take(width).rev().copied().collect();
-    let max = tail.iter().copied().fold(0.0_f64, f64::max);
     let mut s: String = " ".repeat(width - tail.len());
     for v in tail {
         let i = if max > 0.0 {
@@ -242,7 +249,7 @@ pub fn spark(history: &std::collections::VecDeque<f64>, width: usize) -> String 
 }
 
 /// A cell's text (safe; user names past [`USER_MAX`] end in `…`).
-fn cell_text(app: &App, row: &Row, col: Col) -> String {
+fn cell_text(app: &App, row: &Row, col: Col, peak: f64) -> String {
     let dash = |v: Option<String>| v.unwrap_or_else(|| "-".to_owned());
     match col {
         Col::User => sanitize::shorten_for_terminal(row.user(), USER_MAX).into_owned(),
@@ -252,7 +259,7 @@ fn cell_text(app: &App, row: &Row, col: Col) -> String {
         Col::ConnectedFor => dash(row.conn.connected_for().map(human::duration)),
         Col::InRate => dash(row.in_bps.map(human::rate)),
         Col::OutRate => dash(row.out_bps.map(human::rate)),
-        Col::Activity => spark(&row.history, SPARK as usize),
+        Col::Activity => spark(&row.history, SPARK as usize, peak),
         Col::InTotal => dash(row.conn.as_api().inbound_bytes.map(human::bytes)),
         Col::OutTotal => dash(row.conn.as_api().outbound_bytes.map(human::bytes)),
     }
@@ -267,7 +274,7 @@ pub fn wanted(app: &App, view: &[&Row]) -> Vec<(Col, u16)> {
             let content = match c {
                 Col::User | Col::ClientIp | Col::VirtualIp | Col::Gateway => view
                     .iter()
-                    .map(|r| cell_text(app, r, c).width())
+                    .map(|r| cell_text(app, r, c, 0.0).width())
                     .max()
                     .unwrap_or(0),
                 Col::ConnectedFor => 7,
@@ -300,6 +307,11 @@ fn draw_table(f: &mut Frame, area: Rect, app: &App, view: &[&Row], theme: Theme)
     let height = area.height.saturating_sub(1) as usize;
     let cursor = app.cursor(view);
     let first = cursor.saturating_sub(height.saturating_sub(1));
+    let peak = view
+        .iter()
+        .flat_map(|r| r.history.iter().rev().take(SPARK as usize))
+        .copied()
+        .fold(0.0_f64, f64::max);
     let rows: Vec<TableRow> = view
         .iter()
         .enumerate()
@@ -315,7 +327,7 @@ fn draw_table(f: &mut Frame, area: Rect, app: &App, view: &[&Row], theme: Theme)
                 _ => "",
             };
             let cells = std::iter::once(Cell::from(flag)).chain(cols.iter().map(|(c, _)| {
-                let text = cell_text(app, r, *c);
+                let text = cell_text(app, r, *c, peak);
                 let style = match c {
                     Col::User => theme.fg(Color::Cyan),
                     Col::Activity => theme.fg(Color::Green),

@@ -376,5 +376,6 @@ fn gauges_and_sparklines() {
     assert_eq!(render::gauge(Some(7), Some(100)), "▕█░░░░░░░░░░░▏ 7 / 100");
     assert_eq!(render::gauge(None, Some(10)), "▕░░░░░░░░░░░░▏ ? / 10");
     let history = [0.0, 50.0, 100.0].into_iter().collect();
-    assert_eq!(render::spark(&history, 5), "  ▁▅█");
+    assert_eq!(render::spark(&history, 5, 100.0), "  ▁▅█");
+    assert_eq!(render::spark(&history, 3, 200.0), "▁▃▅");
 }
