@@ -437,6 +437,29 @@ fn top_read_only_refuses_and_a_stopped_mock_shows_failed_with_stale_rows() {
     for u in users {
         assert!(screen.contains(&u), "{u} gone:\n{screen}");
     }
+
+    // SIGTERM ends it with the terminal restored too.
+    let pid = pane
+        .tmux(&["display-message", "-p", "-t", "top", "#{pane_pid}"])
+        .trim()
+        .to_owned();
+    // The shell's child (procfs; `kill` is the shell's own, no procps needed).
+    let children = std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).unwrap();
+    let top = children
+        .split_whitespace()
+        .next()
+        .expect("p2c-vpn under the pane's shell");
+    let killed = Command::new("sh")
+        .args(["-c", &format!("kill -TERM {top}")])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let screen = pane.wait("the shell after SIGTERM", |s| {
+        s.contains("exit=") && s.contains("icanon")
+    });
+    assert!(!screen.contains("-icanon"), "raw mode left on:\n{screen}");
+    let on = pane.tmux(&["display-message", "-p", "-t", "top", "#{alternate_on}"]);
+    assert_eq!(on.trim(), "0");
 }
 
 #[test]
