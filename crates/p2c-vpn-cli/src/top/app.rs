@@ -229,6 +229,8 @@ pub struct App {
     pub messages: VecDeque<String>,
     pub polling: bool,
     pub polls: u64,
+    /// New and dropped connections at the last poll (the sampler's events).
+    pub changes: (usize, usize),
     pub interval: Duration,
 }
 
@@ -252,6 +254,7 @@ impl App {
             messages: VecDeque::new(),
             polling: false,
             polls: 0,
+            changes: (0, 0),
             interval,
         }
     }
@@ -279,6 +282,7 @@ impl App {
         results: Vec<(usize, Result<Vec<Connection>, String>)>,
     ) {
         self.polls += 1;
+        self.changes = (0, 0);
         for (g, result) in results {
             let Some(gateway) = self.gateways.get_mut(g) else {
                 continue;
@@ -302,8 +306,13 @@ impl App {
                     let (mut total_in, mut total_out) = (0.0, 0.0);
                     let mut count = 0;
                     for e in events {
-                        if e.kind == EventKind::Dropped {
-                            continue;
+                        match e.kind {
+                            EventKind::Dropped => {
+                                self.changes.1 += 1;
+                                continue;
+                            }
+                            EventKind::New => self.changes.0 += 1,
+                            _ => {}
                         }
                         count += 1;
                         let key = p2c_vpn_runtime::sample::key(&e.connection);

@@ -118,6 +118,12 @@ fn title_line(app: &App, shown: usize, theme: Theme) -> Line<'static> {
             text.push('█');
         }
     }
+    if app.changes != (0, 0) {
+        text.push_str(&format!(
+            "  last poll +{} new −{} dropped",
+            app.changes.0, app.changes.1
+        ));
+    }
     if !app.marked.is_empty() {
         text.push_str(&format!("  {} marked", app.marked.len()));
     }

@@ -183,6 +183,15 @@ fn dropped_connections_leave_and_new_ones_come() {
     names.sort();
     assert_eq!(names, ["carol", "dave"]);
     assert!(app.rows().iter().any(|r| r.user() == "dave" && r.new));
+    // The sampler's events of that poll: dave new, alice and bob dropped.
+    assert_eq!(app.changes, (1, 2));
+    assert!(
+        screen(&app, 100, 24)
+            .lines()
+            .next()
+            .unwrap()
+            .contains("last poll +1 new −2 dropped")
+    );
 }
 
 #[test]
