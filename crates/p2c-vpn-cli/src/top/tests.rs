@@ -388,3 +388,25 @@ fn gauges_and_sparklines() {
     assert_eq!(render::spark(&history, 5, 100.0), "  ▁▅█");
     assert_eq!(render::spark(&history, 3, 200.0), "▁▃▅");
 }
+
+#[test]
+fn no_color_means_no_colour() {
+    let mut app = app();
+    app.apply_poll(Instant::now(), now(), vec![(0, Err("HTTP 503".into()))]);
+    let colours = |color: bool| {
+        let mut terminal = Terminal::new(TestBackend::new(100, 24)).unwrap();
+        terminal
+            .draw(|f| render::draw(f, &app, Theme { color }, now()))
+            .unwrap();
+        let buffer = terminal.backend().buffer();
+        buffer
+            .content()
+            .iter()
+            .filter(|c| {
+                c.fg != ratatui::style::Color::Reset || c.bg != ratatui::style::Color::Reset
+            })
+            .count()
+    };
+    assert_eq!(colours(false), 0);
+    assert!(colours(true) > 0);
+}

@@ -428,6 +428,17 @@ fn top_read_only_refuses_and_a_stopped_mock_shows_failed_with_stale_rows() {
 
     live.stop();
     let screen = pane.wait("the failure banner", |s| s.contains("FAILED"));
+    // NO_COLOR (set for every test run): attributes only, no colour.
+    let styled = pane.tmux(&["capture-pane", "-e", "-p", "-t", "top"]);
+    for sgr in styled.split("\x1b[").skip(1) {
+        let params = sgr.split('m').next().unwrap_or_default();
+        for p in params.split(';') {
+            let n: u32 = p.parse().unwrap_or(0);
+            // 39 and 49 are the default colours (resets), not colours.
+            let colour = matches!(n, 30..=38 | 40..=48 | 90..=97 | 100..=107);
+            assert!(!colour, "a colour ({params}) under NO_COLOR:\n{styled:?}");
+        }
+    }
     assert!(screen.contains("stale data from"), "{screen}");
     // The last data is kept (never zeros), each row flagged stale.
     assert!(screen.contains("4 / "), "{screen}");
