@@ -66,14 +66,20 @@ impl Screen {
         }));
         crossterm::terminal::enable_raw_mode().map_err(io)?;
         ENTERED.store(true, Ordering::SeqCst);
-        crossterm::execute!(
+        let entered = crossterm::execute!(
             std::io::stdout(),
             crossterm::terminal::EnterAlternateScreen,
             crossterm::cursor::Hide
         )
-        .map_err(io)?;
-        let terminal = Terminal::new(CrosstermBackend::new(std::io::stdout())).map_err(io)?;
-        Ok(Self { terminal })
+        .and_then(|()| Terminal::new(CrosstermBackend::new(std::io::stdout())));
+        match entered {
+            Ok(terminal) => Ok(Self { terminal }),
+            // Half set up: undo what was done before saying why.
+            Err(e) => {
+                restore();
+                Err(io(e))
+            }
+        }
     }
 }
 
