@@ -1,7 +1,8 @@
 //! `p2c-vpn top`: a live, interactive view of every gateway (ratatui on crossterm).
 //!
 //! - [`app`]: the state (rows from the runtime's sampler, sort, filter, marks, the
-//!   confirmation flow) and what each key does; no terminal.
+//!   confirmation flow); no terminal.
+//! - [`input`]: what each key does to it.
 //! - [`render`]: the screen from the state.
 //! - [`fit`]: which columns fit the width (one function, [`fit::fit`]).
 //! - [`poll`]: the network (one poll of every gateway, [`poll::poll_all`]; disconnects
@@ -12,6 +13,7 @@
 
 pub mod app;
 pub mod fit;
+pub mod input;
 pub mod poll;
 pub mod render;
 #[cfg(test)]
