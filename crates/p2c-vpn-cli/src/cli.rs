@@ -68,6 +68,14 @@ pub enum Command {
     /// Stops cleanly on Ctrl-C or SIGTERM. See crates/p2c-vpn-exporter/README.md.
     #[command(after_help = AFTER_HELP)]
     Exporter(ExporterArgs),
+    /// A live, interactive view of every gateway (or --gateway ones): each gateway against
+    /// its maximum, who uses the bandwidth now, sorted, filtered, and disconnected from the
+    /// screen.
+    ///
+    /// Needs a terminal (for a pipe, use `connections watch`). Keys: ? shows them all; q or
+    /// Ctrl-C quits. Rates, new and dropped connections are computed as in `watch`.
+    #[command(after_help = AFTER_HELP)]
+    Top(TopArgs),
     /// Offline demo: lists gateways and connections from an embedded mock of the API (no
     /// credentials, no network), then shows how to query the real service.
     #[command(after_help = AFTER_HELP)]
@@ -370,6 +378,26 @@ pub struct WatchArgs {
     /// table).
     #[arg(long)]
     pub wide: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TopArgs {
+    #[command(flatten)]
+    pub conn: ConnectionArgs,
+
+    /// Time between two polls, e.g. 5s, 1m (a poll never starts before the previous one
+    /// ended).
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_interval)]
+    pub interval: Duration,
+
+    /// No disconnecting from the screen (the `d` key is turned off).
+    #[arg(long)]
+    pub read_only: bool,
+
+    /// Records per request (every page is fetched on each poll).
+    #[arg(long, value_name = "N", allow_negative_numbers = true, default_value_t = p2c_vpn::DEFAULT_PAGE_SIZE,
+          value_parser = limit_parser())]
+    pub page_size: u32,
 }
 
 #[derive(Debug, Args)]

@@ -19,6 +19,7 @@ mod man;
 mod neterror;
 mod output;
 mod sanitize;
+mod top;
 mod watch;
 
 use std::io::Write;
@@ -80,6 +81,7 @@ async fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<(), CliError> {
         Command::Completions { shell } => completions::write(shell, &mut out),
         Command::Man { dir: None } => man::print_top(&mut out),
         Command::Man { dir: Some(dir) } => man::write_all(&dir, &mut out),
+        Command::Top(args) => top::run(&args, m).await,
         Command::Gateways(GatewaysCommand::List(args)) => {
             let client = connect::from_flags(&args.client, m)?;
             gateways::list(&client, args.output, &mut out, style.wide(args.wide)).await

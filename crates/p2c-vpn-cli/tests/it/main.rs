@@ -21,5 +21,6 @@ mod niceties;
 mod quiet;
 mod system_tools;
 mod table_width;
+mod top;
 mod watch;
 mod watch_gateways;

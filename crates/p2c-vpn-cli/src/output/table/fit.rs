@@ -98,8 +98,9 @@ impl ColumnSpec<'static> {
     pub const STATE: Self = Self::drop("STATE", 15);
     /// `CLIENT IP`: the client's public address.
     pub const CLIENT_IP: Self = Self::drop("CLIENT IP", 20);
-    /// `VIRTUAL IP`: the address the gateway gave the client.
-    pub const VIRTUAL_IP: Self = Self::drop("VIRTUAL IP", 30);
+    /// `VIRTUAL IP`: the address the gateway gave the client (identifying: kept before the
+    /// rates, as issue 25 orders them).
+    pub const VIRTUAL_IP: Self = Self::drop("VIRTUAL IP", 22);
     /// `IN RATE` (watch).
     pub const IN_RATE: Self = Self::drop("IN RATE", 25).right();
     /// `OUT RATE` (watch), hidden with `IN RATE`.
@@ -108,6 +109,8 @@ impl ColumnSpec<'static> {
     pub const CONNECTED_FOR: Self = Self::drop("CONNECTED FOR", 50).right();
     /// `IN`: bytes received.
     pub const IN: Self = Self::drop("IN", 60).right();
+    /// A sparkline of recent activity (`p2c-vpn top`), between the durations and the totals.
+    pub const ACTIVITY: Self = Self::drop("ACTIVITY", 55);
     /// `OUT`: bytes sent, hidden with `IN`.
     pub const OUT: Self = Self::drop("OUT", 60).right();
     /// `ESTABLISHED (UTC)`.
