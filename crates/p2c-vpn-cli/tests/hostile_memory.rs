@@ -9,6 +9,7 @@ use std::net::TcpListener;
 use std::process::Command;
 
 const GATEWAY: &str = "0f2c5a4e-6b0d-4c5e-9a8f-1c2d3e4f5a6b";
+const PROJECT: &str = "0123456789abcdef0123456789abcdef";
 
 /// What the server sends after the request.
 #[derive(Clone)]
@@ -19,19 +20,40 @@ enum Reply {
     Endless { limit: usize },
     /// A complete JSON body.
     Body(std::sync::Arc<Vec<u8>>),
+    /// A complete JSON body per request: the `n`th request (from 0) for a listing gets
+    /// `page(n)`; a request for the gateway itself (`ShowP2cVgw`) gets the gateway.
+    Pages(std::sync::Arc<dyn Fn(usize) -> Vec<u8> + Send + Sync>),
 }
 
 /// Serves `reply` to every connection on a loopback port, in a background thread.
 fn serve(reply: Reply) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let addr = listener.local_addr().expect("addr");
+    let served = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { return };
             let reply = reply.clone();
+            let served = served.clone();
             std::thread::spawn(move || {
                 let mut buf = [0u8; 8192];
-                let _ = stream.read(&mut buf);
+                let read = stream.read(&mut buf).unwrap_or(0);
+                let reply = match reply {
+                    Reply::Pages(_)
+                        if String::from_utf8_lossy(&buf[..read]).starts_with(&format!(
+                            "GET /v5/{PROJECT}/p2c-vpn-gateways/{GATEWAY} "
+                        )) =>
+                    {
+                        let gateway =
+                            format!(r#"{{"p2c_vpn_gateway":{{"id":"{GATEWAY}","name":"gw"}}}}"#);
+                        Reply::Body(std::sync::Arc::new(gateway.into_bytes()))
+                    }
+                    Reply::Pages(page) => {
+                        let n = served.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        Reply::Body(std::sync::Arc::new(page(n)))
+                    }
+                    other => other,
+                };
                 let chunk = vec![b'['; 64 * 1024];
                 match reply {
                     Reply::Announced { length, limit } => {
@@ -63,9 +85,10 @@ fn serve(reply: Reply) -> String {
                             sent += chunk.len();
                         }
                     }
+                    Reply::Pages(_) => {}
                     Reply::Body(body) => {
                         let head = format!(
-                            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+                            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nconnection: close\r\ncontent-length: {}\r\n\r\n",
                             body.len()
                         );
                         let _ = stream
@@ -88,6 +111,13 @@ struct Measured {
 
 /// Runs `p2c-vpn connections list` against `endpoint` under GNU time.
 fn measure(endpoint: &str, extra: &[&str]) -> Measured {
+    let mut args = vec!["connections", "list", "--gateway", GATEWAY];
+    args.extend_from_slice(extra);
+    measure_command(endpoint, &args)
+}
+
+/// Runs `p2c-vpn ARGS --endpoint ENDPOINT` (and a project ID, no retries) under GNU time.
+fn measure_command(endpoint: &str, args: &[&str]) -> Measured {
     let time = "/usr/bin/time";
     assert!(
         std::path::Path::new(time).exists(),
@@ -96,22 +126,10 @@ fn measure(endpoint: &str, extra: &[&str]) -> Measured {
     let out = Command::new(time)
         .args(["-f", "P2C_RSS_KB=%M P2C_SECONDS=%e"])
         .arg(env!("CARGO_BIN_EXE_p2c-vpn"))
-        .args([
-            "connections",
-            "list",
-            "--endpoint",
-            endpoint,
-            "--gateway",
-            GATEWAY,
-        ])
-        .args([
-            "--project-id",
-            "0123456789abcdef0123456789abcdef",
-            "--retries",
-            "0",
-        ])
+        .args(args)
+        .args(["--endpoint", endpoint])
+        .args(["--project-id", PROJECT, "--retries", "0"])
         .args(["--timeout", "60s"])
-        .args(extra)
         .env("HUAWEICLOUD_SDK_AK", "AK")
         .env("HUAWEICLOUD_SDK_SK", "SK")
         .env("HUAWEICLOUD_SDK_CREDENTIALS_FILE", "/nonexistent")
@@ -212,4 +230,103 @@ fn two_hundred_thousand_tiny_records_as_a_table_stay_under_160_mib() {
     );
     assert_eq!(m.exit, Some(0), "{}", m.stderr);
     assert!(m.peak_mib < 160.0, "{:.1} MiB", m.peak_mib);
+}
+
+/// Endless listings whose pages the server sizes as it likes (issue 24): every listing
+/// stops at its caps (records, bytes of bodies, marker length) with exit 4 naming the cap,
+/// within 256 MiB, whether it lists gateways (what resolving a name does too) or a
+/// gateway's connections (a table, or a disconnect's dry run that holds every match).
+#[test]
+fn endless_listings_stop_at_their_caps_within_256_mib() {
+    let uuid = |i: usize| format!("7a000000-0000-4000-8000-{i:012}");
+    let gateways_per_page = |per_page: usize, name_len: usize, marker_len: usize| {
+        let name = "n".repeat(name_len);
+        let marker = "m".repeat(marker_len);
+        Reply::Pages(std::sync::Arc::new(move |n: usize| {
+            let items: Vec<String> = (0..per_page)
+                .map(|i| {
+                    format!(
+                        r#"{{"id":"{}","name":"{name}{i}"}}"#,
+                        uuid(n * per_page + i)
+                    )
+                })
+                .collect();
+            format!(
+                r#"{{"p2c_vpn_gateways":[{}],"page_info":{{"next_marker":"{marker}{n}"}}}}"#,
+                items.join(",")
+            )
+            .into_bytes()
+        }))
+    };
+    let fat_connections = || {
+        let name = "x".repeat(8 << 20);
+        Reply::Pages(std::sync::Arc::new(move |n: usize| {
+            format!(
+                r#"{{"total_count":1000000,"connections":[{{"connection_id":"{}","client_user_name":"{name}"}}]}}"#,
+                uuid(n)
+            )
+            .into_bytes()
+        }))
+    };
+    let gateways_list = ["gateways", "list"];
+    let disconnect = [
+        "connections",
+        "disconnect",
+        "--gateway",
+        GATEWAY,
+        "--user",
+        "alice",
+        "--dry-run",
+    ];
+    let list_all = [
+        "connections",
+        "list",
+        "--gateway",
+        GATEWAY,
+        "--all",
+        "-o",
+        "table",
+    ];
+    let cases: Vec<(&str, Reply, &[&str], &str)> = vec![
+        (
+            "2,000 gateways a page, limit ignored",
+            gateways_per_page(2000, 8, 24),
+            &gateways_list,
+            "--max-",
+        ),
+        (
+            "one gateway a page with an 8 MB name",
+            gateways_per_page(1, 8 << 20, 24),
+            &gateways_list,
+            "--max-bytes",
+        ),
+        (
+            "60 KB markers",
+            gateways_per_page(1, 8, 60_000),
+            &gateways_list,
+            "marker",
+        ),
+        (
+            "one connection a page with an 8 MB user name, disconnect --dry-run",
+            fat_connections(),
+            &disconnect,
+            "--max-bytes",
+        ),
+        (
+            "one connection a page with an 8 MB user name, list --all as a table",
+            fat_connections(),
+            &list_all,
+            "--max-bytes",
+        ),
+    ];
+    for (name, reply, args, names) in cases {
+        let m = measure_command(&serve(reply), args);
+        eprintln!(
+            "{name}: exit {:?}, {:.1} MiB, {:.2} s",
+            m.exit, m.peak_mib, m.seconds
+        );
+        assert_eq!(m.exit, Some(4), "{name}: {}", m.stderr);
+        assert!(m.stderr.contains(names), "{name}: {}", m.stderr);
+        assert!(m.peak_mib < 256.0, "{name}: {:.1} MiB", m.peak_mib);
+    }
 }

@@ -390,3 +390,91 @@ async fn prometheus_follows_the_mock() {
     drop(prometheus);
     served.shutdown().await.expect("clean shutdown");
 }
+
+/// Every query of the Grafana dashboard (`examples/grafana/p2c-vpn.json`) returns series
+/// from a real Prometheus scraping the exporter: none names a metric or label that does
+/// not exist. One API call fails on purpose, so the error panels have data too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_dashboard_query_returns_series() {
+    tool("prometheus", "PROMETHEUS");
+    let path = examples_dir()
+        .parent()
+        .expect("examples/")
+        .join("grafana/p2c-vpn.json");
+    let dashboard: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("dashboard")).expect("JSON");
+    let queries: Vec<(String, String)> = dashboard["panels"]
+        .as_array()
+        .expect("panels")
+        .iter()
+        .flat_map(|panel| {
+            let title = panel["title"].as_str().unwrap_or("?").to_owned();
+            panel["targets"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+                .into_iter()
+                .map(move |t| {
+                    let expr = t["expr"].as_str().expect("expr").replace("$job", "p2c-vpn");
+                    (title.clone(), expr)
+                })
+        })
+        .collect();
+    assert!(queries.len() >= 8, "{queries:?}");
+
+    let server = MockServer::builder()
+        .gateway_with(
+            MockGateway::new(GW_A)
+                .name("office")
+                .connections(6)
+                .max_connections(20),
+        )
+        .gateway_with(
+            MockGateway::new(GW_B)
+                .name("lab")
+                .connections(4)
+                .max_connections(10),
+        )
+        .start()
+        .await
+        .expect("mock");
+    let config = ExporterConfig::new(vec![Target::new(client(&server)).region("cn-north-4")])
+        .per_connection(true)
+        .min_interval(Duration::ZERO)
+        .scrape_timeout(Duration::from_millis(800));
+    let served = serve(exporter(config)).await;
+    let prometheus = Prometheus::start(served.addr).await;
+    let p = &prometheus;
+    // A few good scrapes (rates need two samples), then one failed call (retries are off
+    // in these tests), then good ones again.
+    p.wait_for(
+        "two good scrapes",
+        Duration::from_secs(60),
+        move || async move {
+            let n = p.query("count_over_time(p2c_vpn_up[1m])").await?;
+            if n.iter().any(|(_, v)| *v >= 2.0) {
+                Ok(())
+            } else {
+                Err(format!("{n:?}"))
+            }
+        },
+    )
+    .await;
+    server
+        .faults()
+        .fail_next(1, p2c_vpn_mock::StatusCode::SERVICE_UNAVAILABLE);
+    for (title, expr) in &queries {
+        let what = format!("panel {title:?}: {expr}");
+        p.wait_for(&what, Duration::from_secs(60), move || async move {
+            let series = p.query(expr).await?;
+            if series.is_empty() {
+                Err("no series".to_owned())
+            } else {
+                Ok(())
+            }
+        })
+        .await;
+    }
+    drop(prometheus);
+    served.shutdown().await.expect("clean shutdown");
+}

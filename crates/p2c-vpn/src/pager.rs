@@ -9,9 +9,10 @@ use crate::error::{Error, ListingLimit, Result};
 
 /// Default [`ListingLimits::max_pages`]: 10,000.
 pub const DEFAULT_MAX_PAGES: u64 = 10_000;
-/// Default [`ListingLimits::max_records`]: 1,000,000 (a gateway allows at most 500
-/// connections; a project has far fewer gateways).
-pub const DEFAULT_MAX_RECORDS: u64 = 1_000_000;
+/// Default [`ListingLimits::max_records`]: 100,000 (a gateway allows at most 500
+/// connections; a project has far fewer gateways). What a listing holds decoded stays far
+/// under 256 MiB: 100,000 gateways take about 100 MiB.
+pub const DEFAULT_MAX_RECORDS: u64 = 100_000;
 /// Default [`ListingLimits::max_bytes`]: 64 MiB of response bodies (about 200,000
 /// connections; the 500 connections a gateway allows take about 150 KiB).
 pub const DEFAULT_MAX_BYTES: u64 = 64 * 1024 * 1024;
