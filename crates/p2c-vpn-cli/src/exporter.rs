@@ -1,6 +1,6 @@
 //! `p2c-vpn exporter`: the flags → `p2c_vpn_exporter::serve`.
 
-use p2c_vpn_exporter::{ExporterConfig, Target};
+use p2c_vpn_exporter::{Exporter, ExporterConfig, Target};
 
 use crate::cli::ExporterArgs;
 use crate::connect;
@@ -50,11 +50,19 @@ pub async fn run(args: &ExporterArgs, matches: &clap::ArgMatches) -> Result<(), 
         .min_interval(args.min_interval)
         .scrape_timeout(args.scrape_timeout)
         .concurrency(args.concurrency);
-    eprintln!("p2c-vpn exporter: serving http://{}/metrics", args.listen);
-    p2c_vpn_exporter::serve(config, p2c_vpn_exporter::shutdown_signal())
+    let usage = |e: p2c_vpn_exporter::Error| match e {
+        p2c_vpn_exporter::Error::Config(message) => CliError::Usage(message),
+        other => CliError::Other(other.to_string()),
+    };
+    let exporter = Exporter::new(config).map_err(usage)?;
+    // Bound before it is announced, so the line names the real port (`--listen
+    // 127.0.0.1:0` lets the system pick one; tests read it from this line).
+    let listener = p2c_vpn_exporter::bind(args.listen).await.map_err(usage)?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| CliError::Other(format!("cannot read the listen address: {e}")))?;
+    eprintln!("p2c-vpn exporter: serving http://{addr}/metrics");
+    p2c_vpn_exporter::serve_on(listener, exporter, p2c_vpn_exporter::shutdown_signal())
         .await
-        .map_err(|e| match e {
-            p2c_vpn_exporter::Error::Config(message) => CliError::Usage(message),
-            other => CliError::Other(other.to_string()),
-        })
+        .map_err(usage)
 }

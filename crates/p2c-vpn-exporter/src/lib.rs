@@ -138,10 +138,15 @@ pub async fn serve(
 ) -> Result<(), Error> {
     let addr = config.listen;
     let exporter = Exporter::new(config)?;
-    let listener = tokio::net::TcpListener::bind(addr)
+    serve_on(bind(addr).await?, exporter, shutdown).await
+}
+
+/// Binds `addr` for [`serve_on`]. With port 0 the system picks a free port: the listener's
+/// `local_addr()` says which (the CLI prints it, and tests read it there).
+pub async fn bind(addr: SocketAddr) -> Result<tokio::net::TcpListener, Error> {
+    tokio::net::TcpListener::bind(addr)
         .await
-        .map_err(|source| Error::Bind { addr, source })?;
-    serve_on(listener, exporter, shutdown).await
+        .map_err(|source| Error::Bind { addr, source })
 }
 
 /// Serves `exporter` on a bound listener until `shutdown` completes, then lets scrapes in

@@ -173,6 +173,7 @@ mod data;
 mod faults;
 mod handler;
 mod record;
+mod system_tool;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -187,6 +188,7 @@ use tokio::task::JoinHandle;
 pub use faults::{Fault, Faults};
 pub use http::StatusCode;
 pub use record::{Operation, RecordedRequest};
+pub use system_tool::{REQUIRE_SYSTEM_TOOLS, system_tool};
 
 use clock::Clock;
 use data::{DataConfig, Gateway, GatewaySpec};
