@@ -7,7 +7,6 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
 
 use p2c_vpn_auth::{
     Credentials, CredentialsChain, CredentialsError, ENV_AK, ENV_CREDENTIALS_FILE, ENV_PROJECT_ID,
@@ -38,8 +37,9 @@ fn renderings(e: &CredentialsError) -> String {
 
 #[cfg(unix)]
 #[test]
-fn dev_zero_fails_fast_with_a_clear_error() {
-    let started = Instant::now();
+fn dev_zero_fails_with_a_clear_error() {
+    // Without the cap, reading /dev/zero never ends: the test ending with `TooLarge` is the
+    // check (no clock).
     let e = Credentials::from_file(Path::new("/dev/zero")).unwrap_err();
     assert!(
         matches!(e, CredentialsError::TooLarge { limit, .. } if limit == Credentials::MAX_FILE_SIZE),
@@ -67,9 +67,6 @@ fn dev_zero_fails_fast_with_a_clear_error() {
         .resolve()
         .unwrap_err();
     assert!(matches!(e, CredentialsError::TooLarge { .. }), "{e:?}");
-    // Reading 64 KiB + 1 of zeros takes microseconds; reading without a cap
-    // never ends. Generous for a loaded machine.
-    assert!(started.elapsed() < Duration::from_secs(5));
 }
 
 #[test]
