@@ -196,6 +196,7 @@ mod data;
 mod faults;
 mod handler;
 mod record;
+mod system_tool;
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -210,6 +211,7 @@ pub use builder::{MockGateway, MockServerBuilder};
 pub use faults::{Fault, Faults};
 pub use http::StatusCode;
 pub use record::{Operation, RecordedRequest};
+pub use system_tool::{REQUIRE_SYSTEM_TOOLS, system_tool};
 
 use handler::Shared;
 

@@ -68,9 +68,14 @@ fn env_incomplete_names_missing_variable() {
 
 #[test]
 fn from_env_reads_process_env_without_mutating_it() {
-    // Only reads; the result depends on the machine, but must not error
-    // unless the variables are half-set.
-    let _ = Credentials::from_env();
+    // The result depends on the machine; what must hold anywhere: `from_env` is
+    // `from_env_with` over the process environment, and it changes no variable.
+    let before: Vec<_> = std::env::vars_os().collect();
+    let from_process = Credentials::from_env();
+    assert_eq!(std::env::vars_os().collect::<Vec<_>>(), before);
+    let from_lookup = Credentials::from_env_with(|name| std::env::var(name).ok());
+    // `Debug` is redacted, and names the fields that are set.
+    assert_eq!(format!("{from_process:?}"), format!("{from_lookup:?}"));
 }
 
 #[test]

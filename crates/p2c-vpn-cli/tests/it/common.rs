@@ -195,3 +195,13 @@ pub fn ndjson(text: &str) -> Vec<serde_json::Value> {
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("bad JSON line {l:?}: {e}")))
         .collect()
 }
+
+/// Sends `SIG<name>` (`INT`, `TERM`) to `pid` with the shell's built-in `kill` (`sh` is on
+/// every Unix; `/usr/bin/kill` is not on minimal images).
+pub fn signal(pid: u32, name: &str) {
+    let status = std::process::Command::new("sh")
+        .args(["-c", "kill -s \"$1\" \"$2\"", "sh", name, &pid.to_string()])
+        .status()
+        .expect("sh runs");
+    assert!(status.success(), "kill -s {name} {pid}: {status:?}");
+}

@@ -535,14 +535,11 @@ fn the_gateway_is_named_by_id_or_name() {
 fn on_a_terminal(mock: &Mock, args: &[&str], answer: &str) -> Option<(i32, String)> {
     use std::io::{Read as _, Write as _};
     use std::process::Stdio;
-    let available = std::process::Command::new("script")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !available {
-        eprintln!("skipped: util-linux `script` is not installed");
-        return None;
-    }
+    let script = p2c_vpn_mock::system_tool(
+        "script",
+        "P2C_VPN_SCRIPT",
+        "util-linux's `script` gives the CLI a pseudo-terminal",
+    )?;
     let mut line = vec![
         assert_cmd::cargo::cargo_bin("p2c-vpn")
             .display()
@@ -556,7 +553,7 @@ fn on_a_terminal(mock: &Mock, args: &[&str], answer: &str) -> Option<(i32, Strin
     let quoted: Vec<String> = line.iter().map(|a| format!("'{a}'")).collect();
     // The environment of the tests' command: the mock's credentials, none of the user's.
     let cmd = mock.std_cmd();
-    let mut script = std::process::Command::new("script");
+    let mut script = std::process::Command::new(script);
     for (name, value) in cmd.get_envs() {
         match value {
             Some(value) => script.env(name, value),

@@ -3,23 +3,16 @@
 
 use crate::common;
 
-use std::io::{Read as _, Write as _};
-use std::net::{TcpListener, TcpStream};
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::process::Stdio;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::Mock;
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
-}
-
 /// A plain HTTP/1.1 GET (the exporter speaks loopback HTTP only here).
-fn get(port: u16, path: &str) -> Option<String> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
+fn get(addr: SocketAddr, path: &str) -> Option<String> {
+    let mut stream = TcpStream::connect(addr).ok()?;
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
         .ok()?;
@@ -39,32 +32,30 @@ fn the_exporter_serves_every_gateway_and_stops_on_sigterm() {
         b.gateway_named("gw-one", "office", 4)
             .gateway_named("gw-two", "lab", 2)
     });
-    let port = free_port();
+    // Port 0: the exporter binds first, then prints the address it got.
     let mut child = mock
         .std_cmd()
         .args(["exporter", "--endpoint", mock.server.base_url()])
-        .args([
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--min-interval",
-            "0s",
-        ])
+        .args(["--listen", "127.0.0.1:0", "--min-interval", "0s"])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
         .expect("exporter starts");
 
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let health = loop {
-        if let Some(r) = get(port, "/healthz") {
-            break r;
-        }
-        assert!(Instant::now() < deadline, "the exporter never listened");
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
+    let mut line = String::new();
+    stderr.read_line(&mut line).expect("reads stderr");
+    let addr: SocketAddr = line
+        .trim_end()
+        .strip_prefix("p2c-vpn exporter: serving http://")
+        .and_then(|rest| rest.strip_suffix("/metrics"))
+        .and_then(|addr| addr.parse().ok())
+        .unwrap_or_else(|| panic!("no address in {line:?}"));
+    assert_ne!(addr.port(), 0, "{line}");
+    let health = get(addr, "/healthz").expect("the exporter listens once it says so");
     assert!(health.starts_with("HTTP/1.1 200"), "{health}");
 
-    let metrics = get(port, "/metrics").expect("scrape");
+    let metrics = get(addr, "/metrics").expect("scrape");
     assert!(metrics.starts_with("HTTP/1.1 200"), "{metrics}");
     for line in [
         r#"p2c_vpn_up{gateway="gw-one"} 1"#,
@@ -79,23 +70,8 @@ fn the_exporter_serves_every_gateway_and_stops_on_sigterm() {
         "no per-connection series by default"
     );
 
-    let pid = child.id().to_string();
-    let killed = std::process::Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .expect("kill runs");
-    assert!(killed.success());
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("the exporter did not stop on SIGTERM");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    common::signal(child.id(), "TERM");
+    let status = child.wait().expect("wait");
     assert!(status.success(), "{status:?}");
 }
 
@@ -156,30 +132,23 @@ fn a_gateway_that_names_nothing_or_two_gateways_is_refused_at_start() {
     assert!(!stderr.contains("serving"), "{stderr}");
 }
 
-/// Stops a spawned exporter with SIGTERM and returns its stderr.
-fn stop(mut child: std::process::Child) -> String {
-    let pid = child.id().to_string();
-    let killed = std::process::Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .expect("kill runs");
-    assert!(killed.success());
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while child.try_wait().expect("wait").is_none() {
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("the exporter did not stop on SIGTERM");
+/// Reads a spawned exporter's stderr up to its "serving" line: the address it bound, and
+/// the lines before it.
+fn serving(stderr: &mut impl std::io::BufRead) -> (SocketAddr, String) {
+    let mut before = String::new();
+    loop {
+        let mut line = String::new();
+        let read = stderr.read_line(&mut line).expect("reads stderr");
+        assert!(read > 0, "the exporter ended without serving:\n{before}");
+        if let Some(addr) = line
+            .trim_end()
+            .strip_prefix("p2c-vpn exporter: serving http://")
+            .and_then(|rest| rest.strip_suffix("/metrics"))
+        {
+            return (addr.parse().expect("an address"), before);
         }
-        std::thread::sleep(Duration::from_millis(50));
+        before.push_str(&line);
     }
-    let mut stderr = String::new();
-    child
-        .stderr
-        .take()
-        .expect("piped")
-        .read_to_string(&mut stderr)
-        .expect("stderr");
-    stderr
 }
 
 #[test]
@@ -189,11 +158,10 @@ fn a_gateway_that_cannot_be_checked_is_served_down_and_logs_have_no_empty_fields
     mock.server.faults().always(p2c_vpn_mock::Fault::Status(
         p2c_vpn_mock::StatusCode::SERVICE_UNAVAILABLE,
     ));
-    let port = free_port();
-    let child = mock
+    let mut child = mock
         .std_cmd()
         .args(["exporter", "--endpoint", mock.server.base_url()])
-        .args(["--listen", &format!("127.0.0.1:{port}")])
+        .args(["--listen", "127.0.0.1:0"])
         .args([
             "--gateway",
             "ofice",
@@ -206,12 +174,9 @@ fn a_gateway_that_cannot_be_checked_is_served_down_and_logs_have_no_empty_fields
         .stderr(Stdio::piped())
         .spawn()
         .expect("exporter starts");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while get(port, "/healthz").is_none() {
-        assert!(Instant::now() < deadline, "the exporter never listened");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let metrics = get(port, "/metrics").expect("scrape");
+    let mut reader = BufReader::new(child.stderr.take().expect("stderr"));
+    let (addr, before) = serving(&mut reader);
+    let metrics = get(addr, "/metrics").expect("scrape");
     assert!(metrics.starts_with("HTTP/1.1 200"), "{metrics}");
     // Nothing is up: the service fails.
     assert!(
@@ -220,13 +185,11 @@ fn a_gateway_that_cannot_be_checked_is_served_down_and_logs_have_no_empty_fields
             .any(|l| l.starts_with("p2c_vpn_up{") && l.ends_with(" 1")),
         "{metrics}"
     );
-    let stderr = stop(child);
-    assert!(
-        stderr.contains(&format!(
-            "p2c-vpn exporter: serving http://127.0.0.1:{port}/metrics"
-        )),
-        "{stderr}"
-    );
+    common::signal(child.id(), "TERM");
+    let mut after = String::new();
+    reader.read_to_string(&mut after).expect("stderr");
+    assert!(child.wait().expect("wait").success());
+    let stderr = format!("{before}{after}");
     // The warnings say what failed, and no field of theirs is empty (no `region=""`:
     // this target has no region, only an endpoint).
     assert!(

@@ -9,7 +9,7 @@ use crate::common;
 
 use std::io::{BufRead as _, BufReader, Write as _};
 use std::net::TcpListener;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::{bare_cmd, stderr, stdout};
 
@@ -200,7 +200,7 @@ fn the_watch_screen_escapes_too() {
 }
 
 #[test]
-fn a_10_mb_user_name_is_shortened_at_once() {
+fn a_10_mb_user_name_is_shortened() {
     let name = format!("{}{}", "\x1b[2J", "n".repeat(10 * 1024 * 1024));
     let body = serde_json::to_vec(&serde_json::json!({
         "connections": [{ "client_user_name": name }],
@@ -208,9 +208,7 @@ fn a_10_mb_user_name_is_shortened_at_once() {
     }))
     .unwrap();
     let url = serve(body, 4);
-    let started = Instant::now();
     let out = cli(&url, &["connections", "list", "-o", "table"]);
-    let took = started.elapsed();
     assert!(out.status.success(), "{}", stderr(&out));
     let table = stdout(&out);
     assert!(
@@ -218,7 +216,6 @@ fn a_10_mb_user_name_is_shortened_at_once() {
         table.contains(&format!("\\x1b[2J{}…", "n".repeat(56))),
         "{table}"
     );
+    // Shortened before the table layout sees it (which took seconds with the whole name).
     assert!(table.len() < 4096);
-    // It took seconds when the whole name went to the table layout (debug build).
-    assert!(took < Duration::from_secs(10), "{took:?}");
 }

@@ -253,6 +253,12 @@ fn on_a_terminal(mock: &Mock, args: &[&str], answer: &str) -> std::process::Outp
 
 #[test]
 fn on_a_terminal_the_change_is_asked_for() {
+    if !crate::system_tools::available(
+        "script",
+        "log_config::on_a_terminal_the_change_is_asked_for",
+    ) {
+        return;
+    }
     let mock = mock();
     let out = on_a_terminal(&mock, &["office", "--set", &set_arg()], "n\n");
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));

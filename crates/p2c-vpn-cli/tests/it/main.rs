@@ -1,4 +1,4 @@
-//! The CLI's integration tests (the real binary; `hostile_memory` stays apart: it measures peak memory and time and wants the cores to itself): one test binary instead of 10, so the test code and the
+//! The CLI's integration tests (the real binary; `hostile_memory` stays apart: it measures the peak memory of child processes): one test binary instead of 10, so the test code and the
 //! generic code it instantiates (tokio, reqwest, axum, serde) are compiled and linked once
 //! (BENCHMARKS.md "Cold start"). Each module is one former `tests/NAME.rs`; run one with
 //! `cargo test -p p2c-vpn-cli --test it NAME::`.

@@ -1,29 +1,16 @@
-//! Tests that need a program of the system (a shell, groff): present, they run; missing,
-//! they print one line on the real stderr (seen even when the output is captured) and pass,
-//! unless `P2C_VPN_REQUIRE_SYSTEM_TOOLS=1` (CI installs them), which makes it a failure.
+//! Tests that need a program of the system (a shell, groff, tmux): present, they run;
+//! missing, they print one `SKIPPED` line and pass, unless `P2C_VPN_REQUIRE_SYSTEM_TOOLS=1`
+//! (CI installs them), which makes it a failure. The rule is `p2c_vpn_mock::system_tool`'s,
+//! the one every test crate uses.
 
-use std::io::Write as _;
-
-/// Whether `program` runs (`program --version` succeeds); prints the skip line (or fails
-/// under `P2C_VPN_REQUIRE_SYSTEM_TOOLS=1`) when it does not. `test` names the test.
-pub fn available(program: &str, test: &str) -> bool {
-    let found = std::process::Command::new(program)
-        .arg("--version")
-        .stdin(std::process::Stdio::null())
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if found {
-        return true;
-    }
-    let required = std::env::var_os("P2C_VPN_REQUIRE_SYSTEM_TOOLS").is_some_and(|v| v == "1");
-    assert!(
-        !required,
-        "{test}: `{program}` is not installed and P2C_VPN_REQUIRE_SYSTEM_TOOLS=1 (apt-get install it)"
+/// Whether `program` is installed (on `PATH`, or named by `P2C_VPN_<PROGRAM>`); prints the
+/// skip line (or fails under `P2C_VPN_REQUIRE_SYSTEM_TOOLS=1`) when it is not. The skip line
+/// names the running test.
+pub fn available(program: &str, _test: &str) -> bool {
+    let var = format!(
+        "P2C_VPN_{}",
+        program.to_ascii_uppercase().replace(['-', '.'], "_")
     );
-    // Past the test harness's capture: a skipped test is seen as such.
-    let _ = writeln!(
-        std::io::stderr(),
-        "SKIPPED {test}: `{program}` is not installed (P2C_VPN_REQUIRE_SYSTEM_TOOLS=1 makes this a failure)"
-    );
-    false
+    let install = format!("install it (Debian: apt-get install {program}; .ci/run does)");
+    p2c_vpn_mock::system_tool(program, &var, &install).is_some()
 }

@@ -298,14 +298,11 @@ fn other_tables_fit_too() {
 fn on_a_terminal(mock: &Mock, stty_args: &str) -> Option<String> {
     use std::io::Read as _;
     use std::process::Stdio;
-    let available = std::process::Command::new("script")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !available {
-        eprintln!("skipped: util-linux `script` is not installed");
-        return None;
-    }
+    let script = p2c_vpn_mock::system_tool(
+        "script",
+        "P2C_VPN_SCRIPT",
+        "util-linux's `script` gives the CLI a pseudo-terminal",
+    )?;
     let command = format!(
         "stty {stty_args} && exec '{}' connections list --endpoint '{}' --gateway gw-alpha",
         assert_cmd::cargo::cargo_bin("p2c-vpn").display(),
@@ -313,7 +310,7 @@ fn on_a_terminal(mock: &Mock, stty_args: &str) -> Option<String> {
     );
     // The environment of the tests' command (the mock's credentials, no COLUMNS).
     let cmd = mock.std_cmd();
-    let mut script = std::process::Command::new("script");
+    let mut script = std::process::Command::new(script);
     for (name, value) in cmd.get_envs() {
         match value {
             Some(value) => script.env(name, value),

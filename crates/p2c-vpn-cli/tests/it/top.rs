@@ -19,20 +19,10 @@ use p2c_vpn_mock::{MockServer, Operation};
 /// Longest wait for a screen: a hang detector, not a timing.
 const HANG: Duration = Duration::from_secs(60);
 
-/// Whether tmux runs here; `None` (after one visible line) when the test must be skipped.
+/// Whether tmux is installed; `None` (after one visible line) when the test must be skipped
+/// (the one rule: `system_tools`).
 fn tmux_available(test: &str) -> Option<()> {
-    let ok = Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if ok {
-        return Some(());
-    }
-    if std::env::var_os("P2C_VPN_REQUIRE_SYSTEM_TOOLS").is_some_and(|v| v == "1") {
-        panic!("{test}: tmux is required (P2C_VPN_REQUIRE_SYSTEM_TOOLS=1) but not installed");
-    }
-    println!("skipped {test}: tmux is not installed (apt-get install tmux)");
-    None
+    crate::system_tools::available("tmux", test).then_some(())
 }
 
 /// A mock server that a test can stop.

@@ -117,8 +117,9 @@ fn serves_until_interrupted() {
     let gateways = get(format!("{base}/v5/proj/p2c-vpn-gateways"));
     assert_eq!(gateways["total_count"], 2);
 
-    let interrupted = Command::new("kill")
-        .args(["-INT", &child.0.id().to_string()])
+    // The shell's built-in `kill`: `/usr/bin/kill` is not on minimal images.
+    let interrupted = Command::new("sh")
+        .args(["-c", "kill -s INT \"$1\"", "sh", &child.0.id().to_string()])
         .status()
         .unwrap();
     assert!(interrupted.success());

@@ -7,7 +7,7 @@
 //! Loopback servers only (the mock and the exporter on port 0), on paused time: the
 //! header-read timeout passes in virtual time, and nothing depends on the wall clock.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

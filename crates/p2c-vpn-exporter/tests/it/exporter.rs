@@ -1,7 +1,7 @@
 //! The exporter against the offline mock: families and labels, formats, the cache,
 //! failures and hangs, cardinality, several targets, shutdown.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

@@ -6,7 +6,7 @@ use p2c_vpn_api::types::ListP2cVgwConnectionsResponse;
 use serde_json::Value;
 
 fn doc_example() -> Value {
-    let spec = include_str!("../../../openapi/p2c-vpn.yaml");
+    let spec = include_str!("../../../../openapi/p2c-vpn.yaml");
     let spec: Value = serde_saphyr::from_str(spec).expect("spec parses");
     spec.pointer(
         "/paths/~1v5~1{project_id}~1p2c-vpn-gateways~1{p2c_vgw_id}~1connections/get/responses/200/content/application~1json/examples/connections/value",
@@ -95,7 +95,7 @@ fn log_config_doc_examples_match_the_generated_types() {
         UpdateVpnLogConfigRequestBody, UpdateVpnLogConfigRequestBodyContent,
     };
     let spec: Value =
-        serde_saphyr::from_str(include_str!("../../../openapi/p2c-vpn.yaml")).expect("parses");
+        serde_saphyr::from_str(include_str!("../../../../openapi/p2c-vpn.yaml")).expect("parses");
     let at = |pointer: &str| {
         spec.pointer(&format!(
             "/paths/~1v5~1{{project_id}}~1p2c-vpn-gateways~1{{p2c_vgw_id}}~1log-config/{pointer}"
