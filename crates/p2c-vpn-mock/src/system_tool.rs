@@ -12,7 +12,7 @@ pub const REQUIRE_SYSTEM_TOOLS: &str = "P2C_VPN_REQUIRE_SYSTEM_TOOLS";
 
 /// Finds `name` for the calling test: `$override_var` if set (then it must exist), else
 /// the first `name` on `PATH`. When it is missing, writes
-/// `SKIPPED <test>: needs `<name>` …; <install>` straight to the process's stderr (the test
+/// a line `SKIPPED TEST: needs NAME …; INSTALL` straight to the process's stderr (the test
 /// harness captures `eprintln!` of passing tests, not the stderr handle, so the line shows
 /// in a plain `cargo test`) and returns `None`: the caller returns early. With
 /// `P2C_VPN_REQUIRE_SYSTEM_TOOLS=1` it panics instead.

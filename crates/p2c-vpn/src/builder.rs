@@ -178,7 +178,7 @@ impl ClientBuilder {
 
     /// Caps on each response, enforced while the body arrives (default
     /// [`ResponseLimits::default`]: 16 MiB, 100,000 JSON values). A response past a cap is an
-    /// [`ErrorKind::Decode`] error naming the cap, never retried.
+    /// [`ErrorKind::Decode`](crate::ErrorKind::Decode) error naming the cap, never retried.
     pub fn response_limits(mut self, limits: ResponseLimits) -> Self {
         self.limits = limits;
         self

@@ -170,7 +170,7 @@ pub enum ListingLimit {
     /// Response body bytes received in all
     /// ([`ListConnections::max_bytes`](crate::ListConnections::max_bytes)).
     Bytes(u64),
-    /// Bytes of one page marker ([`ListGateways::max_marker_len`](crate::ListGateways::max_marker_len)).
+    /// Bytes of one page marker ([`ListingLimits::max_marker_bytes`](crate::ListingLimits::max_marker_bytes)).
     MarkerBytes(u64),
 }
 

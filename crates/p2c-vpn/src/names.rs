@@ -254,7 +254,7 @@ fn unique_prefix<'a>(id: &'a str, ids: &[&str]) -> &'a str {
 
 /// The one rule for naming a gateway among `gateways` (a full listing): the gateway whose
 /// ID is exactly `wanted`, else the one gateway named `wanted`. No match, or a name that
-/// several gateways share, is an [`ErrorKind::InvalidInput`] error naming the candidates.
+/// several gateways share, is an [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) error naming the candidates.
 /// [`Client::resolve_gateway`] applies it to the project's gateways; use it on listings you
 /// already hold (several projects, say) to name gateways the same way.
 pub fn find_gateway<'a>(gateways: &'a [Gateway], wanted: &str) -> Result<&'a Gateway> {
