@@ -166,7 +166,7 @@ printf '%s\n' "${COMPREPLY[@]}"
 
 #[test]
 fn bash_completes_every_level() {
-    if !system_tools::available("bash", "completions::bash_completes_every_level") {
+    if !system_tools::available("bash") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -225,7 +225,7 @@ zpty -d z
 
 #[test]
 fn zsh_completes_every_level() {
-    if !system_tools::available("zsh", "completions::zsh_completes_every_level") {
+    if !system_tools::available("zsh") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -254,7 +254,7 @@ fn zsh_completes_every_level() {
 
 #[test]
 fn fish_completes_every_level() {
-    if !system_tools::available("fish", "completions::fish_completes_every_level") {
+    if !system_tools::available("fish") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();

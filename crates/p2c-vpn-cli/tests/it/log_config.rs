@@ -253,10 +253,7 @@ fn on_a_terminal(mock: &Mock, args: &[&str], answer: &str) -> std::process::Outp
 
 #[test]
 fn on_a_terminal_the_change_is_asked_for() {
-    if !crate::system_tools::available(
-        "script",
-        "log_config::on_a_terminal_the_change_is_asked_for",
-    ) {
+    if !crate::system_tools::available("script") {
         return;
     }
     let mock = mock();

@@ -79,10 +79,7 @@ fn render(page: &Path) -> String {
 
 #[test]
 fn every_command_has_a_page_that_renders_without_warnings() {
-    if !system_tools::available(
-        "groff",
-        "man_pages::every_command_has_a_page_that_renders_without_warnings",
-    ) {
+    if !system_tools::available("groff") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();

@@ -5,8 +5,8 @@
 
 /// Whether `program` is installed (on `PATH`, or named by `P2C_VPN_<PROGRAM>`); prints the
 /// skip line (or fails under `P2C_VPN_REQUIRE_SYSTEM_TOOLS=1`) when it is not. The skip line
-/// names the running test.
-pub fn available(program: &str, _test: &str) -> bool {
+/// names the running test (the test thread's name).
+pub fn available(program: &str) -> bool {
     let var = format!(
         "P2C_VPN_{}",
         program.to_ascii_uppercase().replace(['-', '.'], "_")

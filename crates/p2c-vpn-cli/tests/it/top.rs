@@ -21,8 +21,8 @@ const HANG: Duration = Duration::from_secs(60);
 
 /// Whether tmux is installed; `None` (after one visible line) when the test must be skipped
 /// (the one rule: `system_tools`).
-fn tmux_available(test: &str) -> Option<()> {
-    crate::system_tools::available("tmux", test).then_some(())
+fn tmux_available() -> Option<()> {
+    crate::system_tools::available("tmux").then_some(())
 }
 
 /// A mock server that a test can stop.
@@ -229,7 +229,7 @@ fn vip(c: &p2c_vpn::Connection) -> String {
 
 #[test]
 fn top_shows_sorts_filters_follows_the_mock_resizes_disconnects_and_restores() {
-    if tmux_available("top_shows_…_restores").is_none() {
+    if tmux_available().is_none() {
         return;
     }
     let live = Live::start(|b| {
@@ -390,7 +390,7 @@ fn top_shows_sorts_filters_follows_the_mock_resizes_disconnects_and_restores() {
 
 #[test]
 fn top_read_only_refuses_and_a_stopped_mock_shows_failed_with_stale_rows() {
-    if tmux_available("top_read_only_…_stale_rows").is_none() {
+    if tmux_available().is_none() {
         return;
     }
     let mut live = Live::start(|b| {

@@ -296,6 +296,18 @@ impl Prometheus {
     }
 }
 
+/// The exporter (per-connection series, no cache) over `server`, and a Prometheus
+/// scraping it every second.
+async fn scraped(server: &MockServer, binary: &Path) -> (Served, Prometheus) {
+    let config = ExporterConfig::new(vec![Target::new(client(server)).region("cn-north-4")])
+        .per_connection(true)
+        .min_interval(Duration::ZERO)
+        .scrape_timeout(Duration::from_millis(800));
+    let served = serve(exporter(config)).await;
+    let prometheus = Prometheus::start(binary, served.addr).await;
+    (served, prometheus)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn prometheus_follows_the_mock() {
     // Check for the binary before starting anything.
@@ -329,12 +341,7 @@ async fn prometheus_follows_the_mock() {
         .await
         .expect("mock");
     let gateways = [GW_A, GW_B, GW_C];
-    let config = ExporterConfig::new(vec![Target::new(client(&server)).region("cn-north-4")])
-        .per_connection(true)
-        .min_interval(Duration::ZERO)
-        .scrape_timeout(Duration::from_millis(800));
-    let served = serve(exporter(config)).await;
-    let prometheus = Prometheus::start(&binary, served.addr).await;
+    let (served, prometheus) = scraped(&server, &binary).await;
 
     // The scrape works (Prometheus asks for OpenMetrics) and every gateway is up.
     let p = &prometheus;
@@ -452,12 +459,7 @@ async fn every_dashboard_query_returns_series() {
         .start()
         .await
         .expect("mock");
-    let config = ExporterConfig::new(vec![Target::new(client(&server)).region("cn-north-4")])
-        .per_connection(true)
-        .min_interval(Duration::ZERO)
-        .scrape_timeout(Duration::from_millis(800));
-    let served = serve(exporter(config)).await;
-    let prometheus = Prometheus::start(&binary, served.addr).await;
+    let (served, prometheus) = scraped(&server, &binary).await;
     let p = &prometheus;
     // A few good scrapes (rates need two samples), then one failed call (retries are off
     // in these tests), then good ones again.
