@@ -1,11 +1,9 @@
 //! The project ID looked up through IAM when none is given: 1, 0 and 2 projects, the
 //! environment override of the IAM endpoint, one lookup per client however many calls.
 
-mod common;
-
 use std::time::Duration;
 
-use common::{GATEWAY, PROJECT};
+use crate::common::{self, GATEWAY, PROJECT};
 use p2c_vpn::{Client, Credentials, ErrorKind, RetryConfig};
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path, query_param};
@@ -228,7 +226,7 @@ async fn the_environment_names_the_iam_endpoint() {
     let exe = std::env::current_exe().expect("test binary");
     let mut child = std::process::Command::new(exe);
     child
-        .args(["--exact", "env_child", "--nocapture"])
+        .args(["--exact", "project_lookup::env_child", "--nocapture"])
         .env("P2C_VPN_TEST_CHILD", "1")
         .env("P2C_VPN_TEST_VPN", vpn.uri())
         .env(p2c_vpn::ENV_IAM_ENDPOINT, iam_server.uri());

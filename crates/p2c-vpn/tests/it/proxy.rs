@@ -44,7 +44,7 @@ async fn run_child(case: &str, env: &[(&str, String)]) -> String {
     let exe = std::env::current_exe().expect("test binary");
     let mut child = std::process::Command::new(exe);
     child
-        .args(["--exact", "child", "--nocapture"])
+        .args(["--exact", "proxy::child", "--nocapture"])
         .env("P2C_VPN_PROXY_CASE", case);
     for var in [
         "HTTP_PROXY",

@@ -1,12 +1,10 @@
 //! tracing: one span per call and per attempt with the useful fields, and never a
 //! secret or a client IP, even at TRACE level with every dependency's events on.
 
-mod common;
-
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use common::{GATEWAY, client, connection};
+use crate::common::{GATEWAY, client, connection};
 use serde_json::json;
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::fmt::format::FmtSpan;
