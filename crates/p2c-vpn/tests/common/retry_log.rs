@@ -18,6 +18,7 @@ pub struct RetryLog(Arc<Mutex<Vec<Duration>>>);
 impl RetryLog {
     /// A subscriber that records into this log (every level, nothing printed).
     pub fn subscriber(&self) -> impl tracing::Subscriber + Send + Sync + 'static {
+        keep_call_sites_open();
         tracing_subscriber::registry().with(self.clone())
     }
 
@@ -25,6 +26,15 @@ impl RetryLog {
     pub fn delays(&self) -> Vec<Duration> {
         self.0.lock().expect("retry log").clone()
     }
+}
+
+/// tracing-core caches whether a call site is wanted when it is first hit; while at most
+/// one dispatcher is registered it asks only the *hitting thread's* default, so a test on
+/// another thread, with no subscriber, could switch the call site off for every thread.
+/// A second dispatcher kept alive for the whole process makes it ask all of them.
+fn keep_call_sites_open() {
+    static KEEPER: std::sync::OnceLock<tracing::Dispatch> = std::sync::OnceLock::new();
+    KEEPER.get_or_init(|| tracing::Dispatch::new(tracing_subscriber::registry()));
 }
 
 #[derive(Default)]
