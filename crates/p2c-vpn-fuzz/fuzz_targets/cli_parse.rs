@@ -48,7 +48,10 @@ fuzz_target!(|data: &[u8]| {
     };
     let mut args = vec![OsString::from("p2c-vpn")];
     if !argv.is_empty() {
-        args.extend(argv.split(|&b| b == 1).map(|a| OsStr::from_bytes(a).to_owned()));
+        args.extend(
+            argv.split(|&b| b == 1)
+                .map(|a| OsStr::from_bytes(a).to_owned()),
+        );
     }
     check_command_line(&args);
 
@@ -72,9 +75,15 @@ fn check_command_line(args: &[OsString]) {
         Err(e) => {
             let rendered = e.render().to_string();
             let shown = e.to_string();
-            assert!(!shown.is_empty() && !rendered.is_empty(), "{args:?}: empty error");
+            assert!(
+                !shown.is_empty() && !rendered.is_empty(),
+                "{args:?}: empty error"
+            );
             let code = e.exit_code();
-            assert!(code == 0 || code == 2, "{args:?}: exit code {code} for {shown}");
+            assert!(
+                code == 0 || code == 2,
+                "{args:?}: exit code {code} for {shown}"
+            );
             return;
         }
     };
@@ -150,7 +159,9 @@ fn check_gateway_id(id: &str) {
         headers: vec![("content-type".into(), "application/json".into())],
         body: body.to_string().into_bytes(),
     });
-    let result = h.runtime.block_on(h.client.connections(id).limit(10).send());
+    let result = h
+        .runtime
+        .block_on(h.client.connections(id).limit(10).send());
     let target = h.last_target();
     match result {
         Err(e) if e.kind() == ErrorKind::InvalidInput => {
