@@ -69,12 +69,35 @@ for k, (f, p, q, b, h) in {
     parts = [p.encode(), q.encode(), b.encode()] + [x.encode() for x in h]
     write('corpus/sign_verify', k, bytes([f]) + t + b'\0'.join(parts))
 
-# cli_parse: duration text \0 gateway id
-for k, (a, b) in {'uuid': ('30s', '0f2c5a4e-6b0d-4c5e-9a8f-1c2d3e4f5a6b'), 'compound': ('1m30s', 'gw-1'),
-                  'ms': (' 500ms ', 'a.b_c~d'), 'zero': ('0s', 'x'), 'bare': ('10', 'x'),
-                  'slash': ('1h', 'a/b'), 'query': ('2d', 'a?b'), 'pct': ('1y', 'a%2Fb'),
-                  'space': ('5 min', 'a b'), 'unicode': ('1week', '\u00e9\u4e2d'),
-                  'colon': ('100ns', 'a:b;c=d'), 'long': ('18446744073709551615s', 'a' * 257),
-                  'plus': ('1h 2m 3s 4ms 5us 6ns', 'a+b&c'), 'ctrl': ('1M', 'x\u2028'),
-                  'dotdot': ('1s', '..'), 'dot': ('1s', '.')}.items():
-    write('corpus/cli_parse', k, a.encode() + b'\0' + b.encode())
+# cli_parse: arguments (after `p2c-vpn`) joined by \1, then \0 and a gateway id
+W = ['connections', 'watch']
+for k, (argv, gw) in {
+        'uuid': (W + ['--gateway', 'gw-1', '--interval', '30s', '--timeout', '10s', '--count', '2'],
+                 '0f2c5a4e-6b0d-4c5e-9a8f-1c2d3e4f5a6b'),
+        'compound': (W + ['--interval=1m30s', '-o', 'ndjson'], 'gw-1'),
+        'ms': (['top', '--interval', ' 500ms ', '--read-only'], 'a.b_c~d'),
+        'zero': (['connections', 'list', '--timeout', '0s'], 'x'),
+        'bare': (W + ['--interval', '10'], 'x'),
+        'short': (W + ['--interval', '99ms'], 'x'),
+        'slash': (['exporter', '--min-interval', '0s', '--scrape-timeout', '8s',
+                   '--header-read-timeout', '1h'], 'a/b'),
+        'query': (['connections', 'disconnect', '--gateway', 'gw', '--connected-longer-than', '2d',
+                   '--dry-run'], 'a?b'),
+        'pct': (['-vv', 'gateways', 'list', '--limit', '-1'], 'a%2Fb'),
+        'space': (['connections', 'list', '--all', '--page-size', '2147483648', '--timeout', '5 min'],
+                  'a b'),
+        'unicode': (W + ['--interval', '1week', '--gateway', '\u00e9\u4e2d'], '\u00e9\u4e2d'),
+        'colon': (['connections', 'list', '--offset', '2147483647', '--timeout', '100ns'], 'a:b;c=d'),
+        'long': (W + ['--interval', '18446744073709551615s'], 'a' * 257),
+        'plus': (W + ['--interval', '1h 2m 3s 4ms 5us 6ns', '--interval', '2s'], 'a+b&c'),
+        'ctrl': (['--help'], 'x\u2028'),
+        'dotdot': (['connections', 'watch', '--help'], '..'),
+        'dot': (['--version'], '.'),
+        'empty': ([], ''),
+        'man': (['man'], 'gw'),
+        'completions': (['completions', 'zsh'], 'gw'),
+        'unknown': (['connections', 'frobnicate', '--interval', '1s'], 'gw'),
+        }.items():
+    write('corpus/cli_parse', k, b'\1'.join(a.encode() for a in argv) + b'\0' + gw.encode())
+# An argument that is not UTF-8 (arguments are OsStrs).
+write('corpus/cli_parse', 'not_utf8', b'connections\1watch\1--interval\1\xff\xfe1s\0gw')

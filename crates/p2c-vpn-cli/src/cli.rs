@@ -600,7 +600,9 @@ fn parse_client_ip(s: &str) -> Result<p2c_vpn_runtime::select::ClientIp, String>
     })
 }
 
-fn parse_duration(s: &str) -> Result<Duration, String> {
+/// A duration flag's value (`--timeout`, `--scrape-timeout`, `--older-than`, …):
+/// humantime's syntax (`10s`, `500ms`, `1m30s`) after trimming, greater than zero.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let d = humantime::parse_duration(s.trim())
         .map_err(|e| format!("{e} (expected a duration such as 10s, 500ms or 1m30s)"))?;
     if d.is_zero() {
@@ -609,46 +611,17 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
     Ok(d)
 }
 
-fn parse_duration_or_zero(s: &str) -> Result<Duration, String> {
+/// A duration flag that may be zero (`--min-interval`): humantime's syntax after trimming.
+pub fn parse_duration_or_zero(s: &str) -> Result<Duration, String> {
     humantime::parse_duration(s.trim())
         .map_err(|e| format!("{e} (expected a duration such as 15s, 0s or 1m)"))
 }
 
-fn parse_interval(s: &str) -> Result<Duration, String> {
+/// `--interval` (`watch`, `top`): a [`parse_duration`] of at least 100 ms.
+pub fn parse_interval(s: &str) -> Result<Duration, String> {
     let d = parse_duration(s)?;
     if d < Duration::from_millis(100) {
         return Err("must be at least 100ms".to_owned());
     }
     Ok(d)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use clap::CommandFactory as _;
-
-    #[test]
-    fn the_command_is_well_formed() {
-        Cli::command().debug_assert();
-    }
-
-    #[test]
-    fn durations_are_humantime() {
-        assert_eq!(parse_duration("1m30s"), Ok(Duration::from_secs(90)));
-        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
-        assert!(parse_duration("10").is_err());
-        assert!(parse_duration("0s").is_err());
-        assert!(parse_interval("10ms").is_err());
-    }
-
-    #[test]
-    fn connection_ids_are_uuids() {
-        let id = "4f08c74b-a132-4993-a1ce-183ba6574995";
-        assert_eq!(
-            parse_connection_id(id).map(|u| u.to_string()).as_deref(),
-            Ok(id)
-        );
-        assert!(parse_connection_id("alice").is_err());
-        assert!(parse_connection_id("../x").is_err());
-    }
 }

@@ -2,7 +2,8 @@
 //!
 //! See the crate README for commands, output formats and exit codes.
 
-mod cli;
+#[cfg(test)]
+mod cli_tests;
 mod columns;
 mod completions;
 mod connect;
@@ -26,6 +27,8 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::{CommandFactory as _, FromArgMatches as _};
+// The clap definitions live in the crate's library (`src/lib.rs`), for the fuzz target.
+use p2c_vpn_cli::cli;
 
 use crate::cli::{Cli, Command, ConnectionsCommand, GatewaysCommand};
 use crate::error::CliError;

@@ -267,7 +267,12 @@ impl Shared {
             handles.push(self.spawn(me.collect_target(idx)));
         }
         let deadline = started + self.scrape_timeout;
-        let _ = tokio::time::timeout_at(deadline, futures::future::join_all(handles)).await;
+        let cut = tokio::time::timeout_at(deadline, futures::future::join_all(handles))
+            .await
+            .is_err();
+        // What ended the round, for `-v` and for the tests (which assert it rather than
+        // time the scrape): its own work, or the deadline with work still running.
+        tracing::debug!(cut, "round ended");
     }
 
     /// Marks as down every gateway not collected successfully since `started`.

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use p2c_vpn_auth::{Credentials, SecretString};
 use tokio::sync::watch;
@@ -131,6 +131,7 @@ pub struct MockServerBuilder {
     masked_ips: bool,
     listen: SocketAddr,
     frozen_at: Option<SystemTime>,
+    clock_step: Duration,
     record_limit: usize,
 }
 
@@ -149,6 +150,7 @@ impl fmt::Debug for MockServerBuilder {
             .field("masked_ips", &self.masked_ips)
             .field("listen", &self.listen)
             .field("frozen_at", &self.frozen_at)
+            .field("clock_step", &self.clock_step)
             .field("record_limit", &self.record_limit)
             .finish()
     }
@@ -169,6 +171,7 @@ impl Default for MockServerBuilder {
             masked_ips: false,
             listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             frozen_at: None,
+            clock_step: Duration::ZERO,
             record_limit: DEFAULT_RECORD_LIMIT,
         }
     }
@@ -302,6 +305,15 @@ impl MockServerBuilder {
         self
     }
 
+    /// Moves the clock forward by `step` as each request arrives, before it is answered
+    /// (default zero: no step). With [`frozen_clock`](Self::frozen_clock), a client that
+    /// polls sees the same time pass between its polls whatever the machine's load, with
+    /// no test thread advancing the clock against the wall clock.
+    pub fn advance_per_request(mut self, step: Duration) -> Self {
+        self.clock_step = step;
+        self
+    }
+
     /// How many of the most recent requests [`MockServer::requests`] keeps
     /// (default [`DEFAULT_RECORD_LIMIT`]; `0` records nothing).
     pub fn record_limit(mut self, limit: usize) -> Self {
@@ -389,6 +401,7 @@ impl MockServerBuilder {
                 token: self.token,
             },
             faults: Faults::default(),
+            clock_step: self.clock_step,
             recorder: Recorder::new(self.record_limit),
             shutdown: shutdown_rx.clone(),
         });

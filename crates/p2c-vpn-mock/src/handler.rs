@@ -69,6 +69,8 @@ pub(crate) struct Shared {
     pub(crate) clock: Clock,
     pub(crate) auth: AuthConfig,
     pub(crate) faults: Faults,
+    /// How far the clock moves as each request arrives (`advance_per_request`).
+    pub(crate) clock_step: std::time::Duration,
     pub(crate) recorder: Recorder,
     pub(crate) shutdown: watch::Receiver<bool>,
 }
@@ -681,6 +683,9 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, request: Request) 
         request_id: request_id.clone(),
         received_at: SystemTime::now(),
     });
+    if !shared.clock_step.is_zero() {
+        shared.clock.advance(shared.clock_step);
+    }
     let taken = shared.faults.take();
     let mut delay = taken.latency;
     if let Some(Fault::Latency(extra)) = &taken.fault {

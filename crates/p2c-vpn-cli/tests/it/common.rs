@@ -9,6 +9,10 @@ use std::time::{Duration, SystemTime};
 use assert_cmd::Command;
 use p2c_vpn_mock::{MockServer, MockServerBuilder};
 
+/// How long a run of the binary may last before it is killed as hung: a hang guard, far
+/// past any run on a loaded machine, not a time bound.
+pub const HUNG: Duration = Duration::from_secs(60);
+
 /// The frozen instant of deterministic servers: 2024-06-17T03:00:00Z.
 pub fn frozen_at() -> SystemTime {
     SystemTime::UNIX_EPOCH + Duration::from_secs(1_718_593_200)
@@ -55,7 +59,8 @@ impl Mock {
     /// the caller through [`Mock::list`] and friends.
     pub fn cmd(&self) -> Command {
         let mut cmd = Command::from_std(self.std_cmd());
-        cmd.timeout(Duration::from_secs(30));
+        // Killed if hung: a hang guard, not a time bound.
+        cmd.timeout(HUNG);
         cmd
     }
 
@@ -150,10 +155,10 @@ pub fn std_cmd() -> std::process::Command {
     cmd
 }
 
-/// [`std_cmd`] as an `assert_cmd` command, killed after 30 s.
+/// [`std_cmd`] as an `assert_cmd` command, killed if hung ([`HUNG`]).
 pub fn bare_cmd() -> Command {
     let mut cmd = Command::from_std(std_cmd());
-    cmd.timeout(Duration::from_secs(30));
+    cmd.timeout(HUNG);
     cmd
 }
 

@@ -14,7 +14,8 @@ use common::Mock;
 fn get(addr: SocketAddr, path: &str) -> Option<String> {
     let mut stream = TcpStream::connect(addr).ok()?;
     stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
+        // A hang guard, not a time bound.
+        .set_read_timeout(Some(Duration::from_secs(60)))
         .ok()?;
     write!(
         stream,

@@ -24,7 +24,8 @@ fn serve(body: Vec<u8>, max_requests: usize) -> String {
     std::thread::spawn(move || {
         for stream in listener.incoming().take(max_requests) {
             let Ok(mut stream) = stream else { continue };
-            let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+            // A hang guard, not a time bound.
+            let _ = stream.set_read_timeout(Some(Duration::from_secs(60)));
             // Read the request head; the client sends no body.
             let mut reader = BufReader::new(stream.try_clone().unwrap());
             let mut line = String::new();

@@ -40,7 +40,9 @@ fn untrusted_tls_server() -> (u16, tokio::runtime::Runtime) {
         while let Ok((socket, _)) = listener.accept().await {
             let acceptor = acceptor.clone();
             tokio::spawn(async move {
-                let _ = tokio::time::timeout(Duration::from_secs(5), acceptor.accept(socket)).await;
+                // A hang guard, not a time bound.
+                let _ =
+                    tokio::time::timeout(Duration::from_secs(60), acceptor.accept(socket)).await;
             });
         }
     });

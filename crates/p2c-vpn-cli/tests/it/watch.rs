@@ -8,30 +8,13 @@ use crate::common;
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead as _, BufReader};
 use std::process::Stdio;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use common::{Mock, frozen_at, ndjson, stderr, stdout};
 use predicates::prelude::*;
 
-/// Runs `f` while a scoped thread advances `mock`'s clock by 1 s every 50 ms.
-fn with_advancing_clock<T>(mock: &Mock, f: impl FnOnce() -> T) -> T {
-    let stop = AtomicBool::new(false);
-    std::thread::scope(|scope| {
-        scope.spawn(|| {
-            while !stop.load(Ordering::Relaxed) {
-                std::thread::sleep(Duration::from_millis(50));
-                mock.server.advance(Duration::from_secs(1));
-            }
-        });
-        let result = f();
-        stop.store(true, Ordering::Relaxed);
-        result
-    })
-}
-
 /// Each connection's byte rates (in, out) per second, measured through the library: list,
-/// advance the frozen clock 10 s, list again.
+/// advance the frozen clock 10 s, list again; rates over the samples' timestamps.
 fn expected_rates(mock: &Mock, gateway: &str) -> HashMap<String, (f64, f64)> {
     let client = p2c_vpn::Client::builder()
         .endpoint(mock.server.base_url())
@@ -51,7 +34,11 @@ fn expected_rates(mock: &Mock, gateway: &str) -> HashMap<String, (f64, f64)> {
         .zip(&after)
         .map(|(b, a)| {
             assert_eq!(b.connection_id(), a.connection_id());
-            let rate = |x: Option<u64>, y: Option<u64>| (y.unwrap() - x.unwrap()) as f64 / 10.0;
+            // Over the samples' own times (the clock also moves at each request).
+            let seconds = (a.observed_at().unwrap() - b.observed_at().unwrap()).num_seconds();
+            assert!(seconds >= 10, "{seconds}");
+            let rate =
+                |x: Option<u64>, y: Option<u64>| (y.unwrap() - x.unwrap()) as f64 / seconds as f64;
             (
                 b.connection_id().unwrap().to_string(),
                 (
@@ -65,11 +52,18 @@ fn expected_rates(mock: &Mock, gateway: &str) -> HashMap<String, (f64, f64)> {
 
 #[test]
 fn ndjson_events_carry_the_rates_of_the_counters() {
-    let mock = Mock::start(|b| b.seed(11).frozen_clock(frozen_at()).gateway("gw-w", 6));
+    // The mock's clock moves 10 s at each request: time passes between the polls whatever
+    // the machine's load.
+    let mock = Mock::start(|b| {
+        b.seed(11)
+            .frozen_clock(frozen_at())
+            .advance_per_request(Duration::from_secs(10))
+            .gateway("gw-w", 6)
+    });
     let expected = expected_rates(&mock, "gw-w");
     assert!(expected.values().any(|(i, o)| *i > 0.0 && *o > 0.0));
 
-    let out = with_advancing_clock(&mock, || {
+    let out = {
         mock.watch(&[
             "--gateway",
             "gw-w",
@@ -82,7 +76,7 @@ fn ndjson_events_carry_the_rates_of_the_counters() {
         ])
         .output()
         .unwrap()
-    });
+    };
     assert!(out.status.success(), "{}", stderr(&out));
     let events = ndjson(&stdout(&out));
     assert_eq!(events.len(), 12, "6 connections, 2 ticks");
@@ -116,14 +110,16 @@ fn ndjson_events_carry_the_rates_of_the_counters() {
 
 #[test]
 fn new_and_dropped_connections_are_reported() {
-    // One churn event per second of the mock's clock: ~20 between the two polls.
+    // One churn event per second of the mock's clock, which moves 20 s at each request:
+    // at least 20 events between the two polls.
     let mock = Mock::start(|b| {
         b.seed(5)
             .frozen_clock(frozen_at())
+            .advance_per_request(Duration::from_secs(20))
             .churn(60.0)
             .gateway("gw-c", 10)
     });
-    let out = with_advancing_clock(&mock, || {
+    let out = {
         mock.watch(&[
             "--gateway",
             "gw-c",
@@ -136,7 +132,7 @@ fn new_and_dropped_connections_are_reported() {
         ])
         .output()
         .unwrap()
-    });
+    };
     assert!(out.status.success(), "{}", stderr(&out));
     let events = ndjson(&stdout(&out));
     let at = |tick: i64, kind: &str| -> HashSet<String> {
@@ -160,8 +156,13 @@ fn new_and_dropped_connections_are_reported() {
 
 #[test]
 fn table_output_is_appended_per_tick_when_not_a_terminal() {
-    let mock = Mock::start(|b| b.seed(11).frozen_clock(frozen_at()).gateway("gw-w", 6));
-    let out = with_advancing_clock(&mock, || {
+    let mock = Mock::start(|b| {
+        b.seed(11)
+            .frozen_clock(frozen_at())
+            .advance_per_request(Duration::from_secs(10))
+            .gateway("gw-w", 6)
+    });
+    let out = {
         mock.watch(&[
             "--gateway",
             "gw-w",
@@ -174,7 +175,7 @@ fn table_output_is_appended_per_tick_when_not_a_terminal() {
         ])
         .output()
         .unwrap()
-    });
+    };
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(!text.contains('\x1b'), "no escape codes off a terminal");

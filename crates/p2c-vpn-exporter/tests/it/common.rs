@@ -226,3 +226,91 @@ pub fn requests(server: &MockServer, operation: Operation) -> usize {
         .filter(|r| r.operation == Some(operation))
         .count()
 }
+
+/// The exporter's own tracing events (message and fields as text), recorded on this
+/// thread: a test installs it with `tracing::subscriber::set_default` on its
+/// current-thread runtime, where the exporter's tasks run too. Tests assert on these
+/// events (what ended a round, where it serves) instead of timing anything.
+#[derive(Clone, Debug, Default)]
+pub struct EventLog(std::sync::Arc<std::sync::Mutex<Vec<Event>>>);
+
+/// One recorded event.
+#[derive(Clone, Debug, Default)]
+pub struct Event {
+    pub message: String,
+    pub fields: BTreeMap<String, String>,
+}
+
+impl EventLog {
+    /// Records the exporter's events on this thread until the guard is dropped.
+    pub fn install(&self) -> tracing::subscriber::DefaultGuard {
+        use tracing_subscriber::layer::SubscriberExt as _;
+        keep_call_sites_open();
+        tracing::subscriber::set_default(tracing_subscriber::registry().with(self.clone()))
+    }
+
+    /// The events with this message, in order.
+    pub fn named(&self, message: &str) -> Vec<Event> {
+        self.0
+            .lock()
+            .expect("event log")
+            .iter()
+            .filter(|e| e.message == message)
+            .cloned()
+            .collect()
+    }
+
+    /// The address of the first `serving metrics at …` event.
+    pub fn serving(&self) -> Option<String> {
+        self.0
+            .lock()
+            .expect("event log")
+            .iter()
+            .find(|e| e.message.starts_with("serving metrics at"))
+            .and_then(|e| e.fields.get("addr").cloned())
+    }
+
+    /// The `cut` field of every `round ended` event: whether the scrape timeout ended
+    /// that round with work still running.
+    pub fn rounds_cut(&self) -> Vec<bool> {
+        self.named("round ended")
+            .iter()
+            .map(|e| e.fields.get("cut").map(String::as_str) == Some("true"))
+            .collect()
+    }
+}
+
+/// tracing-core caches whether a call site is wanted when it is first hit; while at most
+/// one dispatcher is registered it asks only the *hitting thread's* default, so a test on
+/// another thread, with no subscriber, could switch the call site off for every thread.
+/// A second dispatcher kept alive for the whole process makes it ask all of them.
+fn keep_call_sites_open() {
+    static KEEPER: std::sync::OnceLock<tracing::Dispatch> = std::sync::OnceLock::new();
+    KEEPER.get_or_init(|| tracing::Dispatch::new(tracing_subscriber::registry()));
+}
+
+impl tracing::field::Visit for Event {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        let text = format!("{value:?}");
+        if field.name() == "message" {
+            self.message = text;
+        } else {
+            self.fields.insert(field.name().to_owned(), text);
+        }
+    }
+}
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for EventLog {
+    fn on_event(
+        &self,
+        event: &tracing::Event<'_>,
+        _ctx: tracing_subscriber::layer::Context<'_, S>,
+    ) {
+        if !event.metadata().target().starts_with("p2c_vpn_exporter") {
+            return;
+        }
+        let mut recorded = Event::default();
+        event.record(&mut recorded);
+        self.0.lock().expect("event log").push(recorded);
+    }
+}

@@ -3,7 +3,7 @@
 
 use crate::common;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::*;
 use p2c_vpn_exporter::{Exporter, ExporterConfig, Format, Target};
@@ -223,14 +223,33 @@ async fn scrapes_within_min_interval_share_one_collection() {
 
 #[tokio::test]
 async fn cache_expires_after_min_interval() {
+    // The cache reads Tokio's clock: paused after the first collection, it moves only by
+    // `advance`, so the test places each scrape on either side of the interval without
+    // racing the wall clock (nothing but the cached scrape runs while it is paused).
+    let min_interval = Duration::from_secs(3600);
     let server = three_gateways().await;
-    let exporter = exporter(common::config(&server).min_interval(Duration::from_millis(300)));
-    exporter.scrape(Format::Prometheus).await;
+    let exporter = exporter(common::config(&server).min_interval(min_interval));
+    let before = tokio::time::Instant::now();
     exporter.scrape(Format::Prometheus).await;
     assert_eq!(server.requests().len(), 4);
-    tokio::time::sleep(Duration::from_millis(350)).await;
+    // The collection started at or after `before`, and before now.
+    tokio::time::pause();
+    let collecting = before.elapsed();
+    let short_of_it = min_interval
+        .checked_sub(collecting + Duration::from_millis(1))
+        .expect("hung: the first collection took an hour");
+    tokio::time::advance(short_of_it).await;
     exporter.scrape(Format::Prometheus).await;
-    assert_eq!(server.requests().len(), 8);
+    assert_eq!(server.requests().len(), 4, "cached within min_interval");
+    // `min_interval` after the pause, it has passed whenever the collection started.
+    tokio::time::advance(collecting + Duration::from_millis(1)).await;
+    tokio::time::resume();
+    exporter.scrape(Format::Prometheus).await;
+    assert_eq!(
+        server.requests().len(),
+        8,
+        "collected again after min_interval"
+    );
 }
 
 #[tokio::test]
@@ -331,37 +350,50 @@ async fn errors_before_any_gateway_is_known_never_crash_the_exporter() {
     );
 }
 
+/// Requests for `gateway`'s connections the mock received.
+fn connection_requests(server: &MockServer, gateway: &str) -> usize {
+    server
+        .requests()
+        .iter()
+        .filter(|r| {
+            r.operation == Some(Operation::ListP2cVgwConnections) && r.path.contains(gateway)
+        })
+        .count()
+}
+
+/// A hang guard, not a time bound: far past any answer the test waits for.
+const HUNG: Duration = Duration::from_secs(60);
+
 #[tokio::test]
 async fn a_hung_gateway_never_holds_the_scrape_past_its_timeout() {
+    // What ends each round is read from the exporter's `round ended` event (and the
+    // metrics), never from the time a scrape took.
+    let events = EventLog::default();
+    let _events = events.install();
     let server = three_gateways().await;
-    // Attempts time out after 3 s, so the hung call ends (as a failure) during the test.
+    // Attempts time out after 6 s, three times the scrape timeout: every scrape below meets
+    // the hung call still hanging, and it ends (as a failure) during the test.
     let client = builder(&server)
-        .timeout(Duration::from_secs(3))
+        .timeout(Duration::from_secs(6))
         .build()
         .expect("client");
     let config = ExporterConfig::new(vec![Target::new(client)])
         .min_interval(Duration::ZERO)
-        .scrape_timeout(Duration::from_secs(1));
+        .scrape_timeout(Duration::from_secs(2));
     let served = serve(exporter(config)).await;
     let url = served.url("/metrics");
     let (_, body) = get(&url, None).await;
     let before = parse(&body);
+    assert_eq!(events.rounds_cut(), [false]);
 
     server
         .faults()
         .push(Fault::Latency(Duration::ZERO))
         .push(Fault::Hang);
-    let started = Instant::now();
     let (_, body) = get(&url, None).await;
-    let took = started.elapsed();
-    assert!(
-        took < Duration::from_millis(1800),
-        "the scrape took {took:?}"
-    );
-    assert!(
-        took >= Duration::from_millis(900),
-        "it waited for the hung gateway: {took:?}"
-    );
+    // The round was ended by the scrape timeout, with the other gateways collected: the
+    // scrape waited for them, and not for the hung one.
+    assert_eq!(events.rounds_cut(), [false, true], "{body}");
     let during = parse(&body);
     let down: Vec<&str> = [GW_A, GW_B, GW_C]
         .into_iter()
@@ -369,34 +401,51 @@ async fn a_hung_gateway_never_holds_the_scrape_past_its_timeout() {
         .collect();
     assert_eq!(down.len(), 1, "{body}");
     let hung = down[0];
+    for id in [GW_A, GW_B, GW_C].into_iter().filter(|id| *id != hung) {
+        assert_eq!(
+            value(&during, "p2c_vpn_up", &[("gateway", id)]),
+            1.0,
+            "{body}"
+        );
+    }
     assert_eq!(
         value(&during, "p2c_vpn_gateway_connections", &[("gateway", hung)]),
         value(&before, "p2c_vpn_gateway_connections", &[("gateway", hung)]),
         "last good value served"
     );
+    let hung_calls = connection_requests(&server, hung);
+    assert_eq!(hung_calls, 2);
 
-    // While it still hangs, a scrape does not wait for it again (nor start a second call).
-    let started = Instant::now();
+    // While it still hangs, a scrape does not wait for it again (its round ends with its
+    // own work, not at the deadline) nor start a second call.
     let (_, body) = get(&url, None).await;
+    assert_eq!(events.rounds_cut(), [false, true, false], "{body}");
+    let still = parse(&body);
+    assert_eq!(value(&still, "p2c_vpn_up", &[("gateway", hung)]), 0.0);
+    assert_eq!(connection_requests(&server, hung), hung_calls);
     assert!(
-        started.elapsed() < Duration::from_millis(900),
-        "{:?}",
-        started.elapsed()
-    );
-    assert_eq!(
-        value(&parse(&body), "p2c_vpn_up", &[("gateway", hung)]),
-        0.0
+        find(
+            &still,
+            "p2c_vpn_api_requests_total",
+            &[("outcome", "timeout")]
+        )
+        .is_empty(),
+        "answered while the call still hung: {body}"
     );
 
-    // Once the attempt times out, it is collected again.
-    tokio::time::sleep(Duration::from_secs(3)).await;
-    let (_, body) = get(&url, None).await;
-    let after = parse(&body);
-    assert_eq!(
-        value(&after, "p2c_vpn_up", &[("gateway", hung)]),
-        1.0,
-        "{body}"
-    );
+    // Once the attempt times out, it is collected again (scrapes until then find it
+    // still hanging; the guard only turns a hang into a failure).
+    let polls = HUNG.as_millis() / 50;
+    let mut after = Vec::new();
+    for poll in 0.. {
+        let (_, body) = get(&url, None).await;
+        after = parse(&body);
+        if value(&after, "p2c_vpn_up", &[("gateway", hung)]) == 1.0 {
+            break;
+        }
+        assert!(poll < polls, "hung: never collected again\n{body}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     assert_eq!(
         value(
             &after,
@@ -408,39 +457,80 @@ async fn a_hung_gateway_never_holds_the_scrape_past_its_timeout() {
         ),
         1.0
     );
-    // Shutting down does not wait for anything hung.
-    let started = Instant::now();
     served.shutdown().await.expect("clean");
-    assert!(started.elapsed() < Duration::from_secs(2));
+}
+
+#[tokio::test]
+async fn shutting_down_does_not_wait_for_a_hung_collection() {
+    let server = three_gateways().await;
+    // A hung call here would last an hour.
+    let client = builder(&server)
+        .timeout(Duration::from_secs(3600))
+        .build()
+        .expect("client");
+    let config = ExporterConfig::new(vec![Target::new(client)])
+        .min_interval(Duration::ZERO)
+        .scrape_timeout(Duration::from_secs(2));
+    let exporter = exporter(config);
+    let served = serve(exporter.clone()).await;
+    server
+        .faults()
+        .push(Fault::Latency(Duration::ZERO))
+        .push(Fault::Hang);
+    let (_, body) = get(&served.url("/metrics"), None).await;
+    let down = [GW_A, GW_B, GW_C]
+        .into_iter()
+        .filter(|id| value(&parse(&body), "p2c_vpn_up", &[("gateway", id)]) == 0.0)
+        .count();
+    assert_eq!(down, 1, "one collection hangs: {body}");
+    tokio::time::timeout(HUNG, served.shutdown())
+        .await
+        .expect("hung: shutting down waited for the hung collection")
+        .expect("clean");
+    // Stopped: the hung call was dropped, not counted as anything.
+    let samples = parse(&exporter.scrape(Format::Prometheus).await);
+    assert!(
+        find(
+            &samples,
+            "p2c_vpn_api_requests_total",
+            &[
+                ("operation", "ListP2cVgwConnections"),
+                ("outcome", "timeout")
+            ]
+        )
+        .is_empty()
+    );
 }
 
 #[tokio::test]
 async fn prometheus_timeout_header_shortens_the_wait() {
     let server = three_gateways().await;
-    let config = common::config(&server).scrape_timeout(Duration::from_secs(5));
+    // The configured wait is long: only the header can end the first scrape below before
+    // the collection it started.
+    let config = common::config(&server).scrape_timeout(Duration::from_secs(60));
     let served = serve(exporter(config)).await;
     let url = served.url("/metrics");
     let (_, body) = get(&url, None).await;
     let before = parse(&body);
 
-    // Every request now takes 1.5 s; Prometheus says it waits 1 s.
+    // Every request now takes 1.5 s from when the mock gets it; Prometheus says it waits
+    // 1 s (the exporter answers 250 ms before): the answer comes while all three are
+    // still in flight, whatever the machine's load.
     server.faults().set_latency(Duration::from_millis(1500));
-    let started = Instant::now();
     p2c_vpn::install_crypto_provider();
-    let body = reqwest::Client::new()
-        .get(&url)
-        .header("x-prometheus-scrape-timeout-seconds", "1")
-        .send()
-        .await
-        .expect("scrape")
-        .text()
-        .await
-        .expect("body");
-    let took = started.elapsed();
-    assert!(
-        (Duration::from_millis(700)..Duration::from_millis(1450)).contains(&took),
-        "answered after {took:?}"
-    );
+    let body = tokio::time::timeout(
+        HUNG,
+        reqwest::Client::new()
+            .get(&url)
+            .header("x-prometheus-scrape-timeout-seconds", "1")
+            .send(),
+    )
+    .await
+    .expect("hung: the header did not shorten the wait")
+    .expect("scrape")
+    .text()
+    .await
+    .expect("body");
     let during = parse(&body);
     for id in [GW_A, GW_B, GW_C] {
         let gw = [("gateway", id)];
@@ -702,18 +792,33 @@ async fn the_configuration_is_checked() {
 
 #[tokio::test]
 async fn serve_binds_and_stops_on_the_shutdown_future() {
+    let events = EventLog::default();
+    let _events = events.install();
     let server = three_gateways().await;
-    // Port 0 through `serve` itself: it binds the configured address.
+    // Port 0 through `serve` itself: it binds the configured address, and says which.
     let config = common::config(&server).listen("127.0.0.1:0".parse().expect("addr"));
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(p2c_vpn_exporter::serve(config, async move {
         let _ = stopped.await;
     }));
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    // The address from its `serving` event (polled: the guard only turns a hang into a
+    // failure).
+    let addr = tokio::time::timeout(HUNG, async {
+        loop {
+            if let Some(addr) = events.serving() {
+                break addr;
+            }
+            assert!(!task.is_finished(), "serve returned before serving");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await
+    .expect("hung: never served");
+    assert_eq!(get(&format!("http://{addr}/healthz"), None).await.1, "ok\n");
     stop.send(()).expect("running");
-    let result = tokio::time::timeout(Duration::from_secs(5), task)
+    let result = tokio::time::timeout(HUNG, task)
         .await
-        .expect("stops promptly")
+        .expect("hung: did not stop")
         .expect("task");
     assert!(result.is_ok(), "{result:?}");
 

@@ -99,7 +99,8 @@ fn serves_until_interrupted() {
     let get = |url: String| {
         runtime.block_on(async {
             reqwest::Client::builder()
-                .timeout(Duration::from_secs(5))
+                // A hang guard, not a time bound.
+                .timeout(Duration::from_secs(60))
                 .build()
                 .unwrap()
                 .get(url)

@@ -9,11 +9,11 @@ use p2c_vpn_api::{Client, ClientState, RetryConfig};
 use p2c_vpn_auth::{Auth, Credentials, Signer};
 use p2c_vpn_mock::MockServer;
 
-/// A plain reqwest client with a short timeout.
+/// A plain reqwest client; its 60 s timeout is a hang guard, not a time bound.
 pub fn http() -> reqwest::Client {
     p2c_vpn_api::install_crypto_provider();
     reqwest::Client::builder()
-        .timeout(Duration::from_secs(5))
+        .timeout(Duration::from_secs(60))
         .build()
         .unwrap()
 }

@@ -43,3 +43,25 @@ async fn counters_grow_with_the_clock() {
         60
     );
 }
+
+#[tokio::test]
+async fn the_clock_moves_by_its_step_at_each_request() {
+    let at = SystemTime::now();
+    let server = MockServer::builder()
+        .gateway("gw", 5)
+        .frozen_clock(at)
+        .advance_per_request(Duration::from_secs(7))
+        .start()
+        .await
+        .unwrap();
+    assert_eq!(server.now(), at, "no request yet");
+    let first = common::list(&server, "gw", None, None).await;
+    let second = common::list(&server, "gw", None, None).await;
+    // Each request moved it before being answered: 7 s, then 14 s.
+    let stamp = |page: &p2c_vpn_api::types::ListP2cVgwConnectionsResponse| {
+        page.connections[0].timestamp.unwrap()
+    };
+    assert_eq!((stamp(&second) - stamp(&first)).num_seconds(), 7);
+    assert_eq!(server.now(), at + Duration::from_secs(14));
+    assert!(second.connections[0].inbound_bytes > first.connections[0].inbound_bytes);
+}

@@ -1,6 +1,8 @@
 //! Shared test helpers: a client pointed at a wiremock server, and page bodies.
 #![allow(dead_code)]
 
+pub mod retry_log;
+
 use std::time::Duration;
 
 use p2c_vpn::{Client, Credentials, RetryConfig};

@@ -2,16 +2,25 @@
 //! with the outcome the client promises. Rows run against the stateful mock
 //! (`p2c-vpn-mock`) where it can produce the fault, else against wiremock.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use p2c_vpn::{Client, Credentials, ErrorKind, RetryConfig};
 use p2c_vpn_mock::{Fault, MockServer, StatusCode};
 use serde_json::json;
+use tracing::instrument::WithSubscriber as _;
 use wiremock::matchers::method;
 use wiremock::{Mock, ResponseTemplate};
 
 const GATEWAY: &str = "6a3c1f0e-2b4d-4e8f-9a1b-3c5d7e9f1a2b";
 const CONNECTIONS: usize = 25;
+/// What the error of the whole-operation timeout says (an attempt's timeout says only
+/// reqwest's "operation timed out").
+const OPERATION_TIMEOUT: &str = "(raise the operation timeout?)";
+
+#[allow(dead_code)]
+#[path = "common/retry_log.rs"]
+mod retry_log;
+use retry_log::RetryLog;
 
 /// Where a row's faults come from.
 enum Setup {
@@ -53,10 +62,11 @@ struct Row {
     /// List every page (page size 10) instead of one request.
     all_pages: bool,
     expect: Expect,
-    /// The call must take at least this long (Retry-After) ...
-    min_elapsed: Duration,
-    /// ... and at most this long (timeouts are bounded).
-    max_elapsed: Duration,
+    /// The waits the retry loop must decide, in order (Retry-After honoured), when given.
+    /// What is asserted is the decision and the attempts, never the time the call took.
+    retry_delays: Option<Vec<Duration>>,
+    /// The attempts a failed call must report, when given.
+    attempts: Option<u32>,
 }
 
 fn row(name: &'static str, setup: Setup, expect: Expect) -> Row {
@@ -66,8 +76,8 @@ fn row(name: &'static str, setup: Setup, expect: Expect) -> Row {
         timeout: Duration::from_secs(5),
         all_pages: false,
         expect,
-        min_elapsed: Duration::ZERO,
-        max_elapsed: Duration::from_secs(8),
+        retry_delays: None,
+        attempts: None,
     }
 }
 
@@ -128,7 +138,7 @@ fn rows() -> Vec<Row> {
             ok(10),
         ),
         Row {
-            min_elapsed: Duration::from_secs(1),
+            retry_delays: Some(vec![Duration::from_secs(1)]),
             ..row(
                 "429 with Retry-After: 1, then 200",
                 queued(vec![Fault::TooManyRequests {
@@ -137,20 +147,31 @@ fn rows() -> Vec<Row> {
                 ok(10),
             )
         },
-        row(
-            "429 on every attempt",
-            always(Fault::TooManyRequests {
-                retry_after_secs: 0,
-            }),
-            err(ErrorKind::Throttled, Some(429), Some("APIGW.0308")),
-        ),
         Row {
+            retry_delays: Some(vec![Duration::ZERO, Duration::ZERO]),
+            attempts: Some(3),
+            ..row(
+                "429 on every attempt",
+                always(Fault::TooManyRequests {
+                    retry_after_secs: 0,
+                }),
+                err(ErrorKind::Throttled, Some(429), Some("APIGW.0308")),
+            )
+        },
+        Row {
+            // Each attempt is cut by its own timeout (the operation's, 120 s by default,
+            // would say "raise the operation timeout"), and every attempt is made.
             timeout: Duration::from_millis(300),
-            max_elapsed: Duration::from_secs(3),
+            attempts: Some(3),
             ..row(
                 "hung server, 300 ms per attempt",
                 always(Fault::Hang),
-                err(ErrorKind::Timeout, None, None),
+                Expect::Err {
+                    kind: ErrorKind::Timeout,
+                    status: None,
+                    code: None,
+                    says: Some("timed out"),
+                },
             )
         },
         row(
@@ -396,34 +417,37 @@ async fn run(row: Row) {
         }
     };
     let client = client(&base, &project, credentials, row.timeout);
-    let started = Instant::now();
-    let outcome = if row.all_pages {
-        client
-            .connections(gateway)
-            .page_size(10)
-            .collect_all()
-            .await
-            .map(|c| c.len())
-    } else {
-        client
-            .connections(gateway)
-            .limit(10)
-            .send()
-            .await
-            .map(|p| p.connections.len())
-    };
-    let elapsed = started.elapsed();
+    let retries = RetryLog::default();
+    let outcome = async {
+        if row.all_pages {
+            client
+                .connections(gateway)
+                .page_size(10)
+                .collect_all()
+                .await
+                .map(|c| c.len())
+        } else {
+            client
+                .connections(gateway)
+                .limit(10)
+                .send()
+                .await
+                .map(|p| p.connections.len())
+        }
+    }
+    .with_subscriber(retries.subscriber())
+    .await;
     let name = row.name;
-    assert!(
-        elapsed >= row.min_elapsed,
-        "{name}: took {elapsed:?}, expected >= {:?}",
-        row.min_elapsed
-    );
-    assert!(
-        elapsed <= row.max_elapsed,
-        "{name}: took {elapsed:?}, expected <= {:?}",
-        row.max_elapsed
-    );
+    if let Some(delays) = &row.retry_delays {
+        assert_eq!(&retries.delays(), delays, "{name}: the retry waits decided");
+    }
+    if let (Some(attempts), Err(e)) = (row.attempts, &outcome) {
+        assert_eq!(e.attempts(), attempts, "{name}: {e}");
+        assert!(
+            !e.to_string().contains(OPERATION_TIMEOUT),
+            "{name}: ended by the operation timeout: {e}"
+        );
+    }
     match (row.expect, outcome) {
         (Expect::Ok { connections }, Ok(n)) => assert_eq!(n, connections, "{name}"),
         (Expect::Ok { .. }, Err(e)) => panic!("{name}: expected success, got {e}"),

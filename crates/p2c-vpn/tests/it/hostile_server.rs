@@ -4,7 +4,7 @@
 
 use crate::common;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::{GATEWAY, builder, client, connection, path};
 use p2c_vpn::{ErrorKind, ResponseLimits, RetryConfig};
@@ -66,19 +66,14 @@ async fn an_endless_chunked_body_stops_at_the_cap_not_at_the_timeout() {
         .timeout(Duration::from_secs(30))
         .build()
         .expect("builds");
-    let started = Instant::now();
     let err = client
         .connections(GATEWAY)
         .send()
         .await
         .expect_err("capped");
+    // Stopped by the cap (a decode error naming it), not by the timeout (a timeout error).
     assert_eq!(err.kind(), ErrorKind::Decode, "{err}");
     assert!(err.to_string().contains("1048576 body bytes"), "{err}");
-    assert!(
-        started.elapsed() < Duration::from_secs(10),
-        "{:?}",
-        started.elapsed()
-    );
     assert_eq!(err.attempts(), 1, "a body past the cap is not retried");
 }
 
