@@ -17,10 +17,7 @@ const CONNECTIONS: usize = 25;
 /// reqwest's "operation timed out").
 const OPERATION_TIMEOUT: &str = "(raise the operation timeout?)";
 
-#[allow(dead_code)]
-#[path = "common/retry_log.rs"]
-mod retry_log;
-use retry_log::RetryLog;
+use crate::common::retry_log::RetryLog;
 
 /// Where a row's faults come from.
 enum Setup {
