@@ -51,8 +51,8 @@ enum Task {
         #[arg(long)]
         fail_on_breaking: bool,
     },
-    /// Regenerate the public-API snapshots (crates/p2c-vpn{,-api}/public-api.txt) from
-    /// rustdoc JSON (stable rustdoc, via RUSTC_BOOTSTRAP=1).
+    /// Regenerate the public-API snapshots (crates/*/public-api.txt) from rustdoc JSON
+    /// (written by the pinned Rust 1.95.0 via rustup, rendered by the `public-api` crate).
     PublicApi {
         /// Do not write; print a diff and exit 1 if a committed snapshot is stale.
         #[arg(long)]
