@@ -51,8 +51,8 @@ enum Task {
         #[arg(long)]
         fail_on_breaking: bool,
     },
-    /// Regenerate the public-API snapshots (crates/p2c-vpn{,-api}/public-api.txt) from
-    /// rustdoc JSON (stable rustdoc, via RUSTC_BOOTSTRAP=1).
+    /// Regenerate the public-API snapshots (crates/*/public-api.txt) from rustdoc JSON
+    /// (written by the pinned Rust 1.95.0 via rustup, rendered by the `public-api` crate).
     PublicApi {
         /// Do not write; print a diff and exit 1 if a committed snapshot is stale.
         #[arg(long)]
@@ -123,29 +123,26 @@ fn run_regen(root: &std::path::Path, check: bool) -> ExitCode {
             );
             ExitCode::FAILURE
         }
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
+        Err(e) => fail(e),
     }
+}
+
+/// Prints `e` as the error it is and exits 1.
+fn fail(e: impl std::fmt::Display) -> ExitCode {
+    eprintln!("error: {e}");
+    ExitCode::FAILURE
 }
 
 fn run_lint(root: &std::path::Path) -> ExitCode {
     let units = match regen::units(root) {
         Ok(units) => units,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::FAILURE;
-        }
+        Err(e) => return fail(e),
     };
     let mut code = ExitCode::SUCCESS;
     for unit in units {
         match xtask::spec::load(&root.join(&unit.spec)) {
             Ok(_) => eprintln!("{}: ok", unit.spec),
-            Err(e) => {
-                eprintln!("error: {e}");
-                code = ExitCode::FAILURE;
-            }
+            Err(e) => code = fail(e),
         }
     }
     code
@@ -216,10 +213,7 @@ fn run_public_api(root: &std::path::Path, check: bool) -> ExitCode {
     use xtask::public_api;
     let snapshots = match public_api::snapshots(root) {
         Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::FAILURE;
-        }
+        Err(e) => return fail(e),
     };
     let stale: Vec<&public_api::Snapshot> = snapshots.iter().filter(|s| !s.up_to_date()).collect();
     if stale.is_empty() {
@@ -240,8 +234,7 @@ fn run_public_api(root: &std::path::Path, check: bool) -> ExitCode {
         return ExitCode::FAILURE;
     }
     if let Err(e) = public_api::write(root, &snapshots) {
-        eprintln!("error: {e}");
-        return ExitCode::FAILURE;
+        return fail(e);
     }
     for s in &stale {
         eprintln!("wrote {}", s.path);

@@ -2,39 +2,32 @@
 //! of the published libraries (`p2c-vpn-api`, `p2c-vpn`, `p2c-vpn-runtime`, `p2c-vpn-mock`),
 //! so API changes show up in review as a diff.
 //!
-//! The API is read from rustdoc's JSON output. That output is unstable, so on stable Rust it
-//! is produced with `RUSTC_BOOTSTRAP=1 cargo rustdoc -p <crate> --lib -- -Z unstable-options
-//! --output-format json`.
+//! The API is read from rustdoc's JSON output and rendered by the maintained `public-api`
+//! crate: one line per public item (modules, types and their fields and variants, functions
+//! and methods with full signatures, traits and their items, constants, statics, macros,
+//! trait impls), under every public path it is reachable by, sorted.
 //!
 //! # Surviving a toolchain update
 //!
-//! Each Rust release may write a new JSON `format_version`. This xtask decodes with
-//! `rustdoc-types` [`rustdoc_types::FORMAT_VERSION`] (61) and reads every format from
-//! [`OLDEST_FORMAT`] (57, Rust 1.95) up to it: formats 58 to 61 only *added* optional fields
-//! (`Item::stability`, `Item::const_stability`, `default_unstable`), which decode as absent
-//! from older JSON, and none of them is rendered. A format outside that range is a clear
-//! error naming the fix (bump `rustdoc-types`), never a silently skipped check
-//! (`tests/it/public_api.rs` tests each format). The text itself holds nothing that depends on
-//! the toolchain: of the auto-trait impls rustdoc synthesises, only the stable
-//! [`AUTO_TRAITS`] are listed (Rust 1.95 added an unstable `UnsafeUnpin`), and blanket impls
-//! are left out.
+//! rustdoc's JSON is unstable: each Rust release may write a new `format_version`, and a
+//! `public-api` release reads the one format of its `rustdoc-types`. So the JSON is always
+//! written by one pinned toolchain, [`PINNED_TOOLCHAIN`] (`rustup run 1.95.0 cargo rustdoc`,
+//! with `RUSTC_BOOTSTRAP=1` so stable rustdoc emits JSON), whatever Rust builds the rest:
+//! updating Rust never changes the snapshots or turns CI red. A missing toolchain or another
+//! format is an error naming the fix. Raising the pin is a deliberate change: a `public-api`
+//! release that reads the new toolchain's format, then a review of the snapshot diff.
 //!
-//! One line per public item, under every public path it is reachable by: modules, structs
-//! and their public fields, enums and variants, functions and methods with full signatures,
-//! traits and their items, constants, statics, type aliases, macros, and each trait impl
-//! (`impl Trait for Type`, the stable auto traits included, blanket impls left out). Lines
-//! are sorted by item path, so the file does not depend on the machine, rustdoc's ids or
-//! file order.
+//! The text holds nothing that depends on the toolchain beyond that: blanket impls are left
+//! out, and of the auto-trait impls rustdoc synthesises the unstable [`UNSTABLE_AUTO_TRAITS`]
+//! are filtered out (`public-api` can only keep all auto traits or none; the stable ones,
+//! `Send`, `Sync`, `Unpin`, `UnwindSafe`, `RefUnwindSafe`, are part of the API).
 
-mod render;
-
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use rustdoc_types::Crate;
-
-use render::Renderer;
+use public_api::tokens::Token;
+use serde_json::Value;
 
 /// The crates whose API is snapshotted: (package, snapshot path relative to the workspace).
 /// p2c-vpn-api comes first: p2c-vpn's snapshot names its types by their public paths.
@@ -45,46 +38,32 @@ pub const CRATES: [(&str, &str); 4] = [
     ("p2c-vpn-mock", "crates/p2c-vpn-mock/public-api.txt"),
 ];
 
-/// The oldest rustdoc JSON format read: Rust 1.95's. Every later format up to
-/// [`rustdoc_types::FORMAT_VERSION`] only added optional fields, so the one decoder reads
-/// them all. (Checked against the `rustdoc-types` changelog for 58-61; when bumping
-/// `rustdoc-types`, read its changelog and raise this if a change was not additive.)
-pub const OLDEST_FORMAT: u32 = 57;
+/// The toolchain that writes the rustdoc JSON, whatever toolchain runs the xtask.
+pub const PINNED_TOOLCHAIN: &str = "1.95.0";
 
-/// The auto traits whose synthesised impls are listed: stable, so their lines do not depend
-/// on the toolchain. A new (or unstable) auto trait, like Rust 1.95's `UnsafeUnpin`, is left
-/// out.
-pub const AUTO_TRAITS: [&str; 5] = ["Send", "Sync", "Unpin", "UnwindSafe", "RefUnwindSafe"];
+/// The rustdoc JSON format [`PINNED_TOOLCHAIN`] writes, which `public-api` 0.52 reads.
+pub const PINNED_FORMAT: u64 = 57;
+
+/// Auto traits rustdoc synthesises impls of that are unstable (`Freeze`; Rust 1.95 added
+/// `UnsafeUnpin`): their lines are left out, as no user can name them.
+pub const UNSTABLE_AUTO_TRAITS: [&str; 2] = ["Freeze", "UnsafeUnpin"];
 
 /// Why the snapshot could not be made.
 #[derive(Debug, thiserror::Error)]
 pub enum PublicApiError {
     /// `cargo rustdoc` could not be run or failed.
-    #[error("`cargo rustdoc -p {package}` (JSON output) failed: {message}")]
+    #[error(
+        "`rustup run {PINNED_TOOLCHAIN} cargo rustdoc -p {package}` (JSON output) failed: \
+         {message}\nIs the pinned toolchain installed? `rustup toolchain install \
+         {PINNED_TOOLCHAIN} --profile minimal`"
+    )]
     Rustdoc {
         /// The package.
         package: String,
         /// What went wrong.
         message: String,
     },
-    /// The JSON is of a format this xtask cannot read.
-    #[error(
-        "{}: rustdoc wrote JSON format {found}, but this xtask reads formats {oldest} to \
-         {newest}. {fix}",
-        path.display(),
-        fix = format_fix(*found, *newest)
-    )]
-    Format {
-        /// The JSON file.
-        path: PathBuf,
-        /// Its `format_version`.
-        found: u64,
-        /// [`OLDEST_FORMAT`].
-        oldest: u32,
-        /// [`rustdoc_types::FORMAT_VERSION`].
-        newest: u32,
-    },
-    /// The JSON could not be read or decoded.
+    /// The JSON could not be read, is of another format, or could not be rendered.
     #[error("{}: {message}", path.display())]
     Json {
         /// The JSON file.
@@ -138,12 +117,9 @@ pub fn snapshots(root: &Path) -> Result<Vec<Snapshot>, PublicApiError> {
     // RUSTC_BOOTSTRAP, so sharing the workspace's made them run again, and everything above
     // them (every derive, then nearly every crate) was rebuilt by the next `cargo test`.
     let target = crate::target_dir(root).join("public-api");
-    let mut known = HashMap::new();
-    let mut out = Vec::new();
+    let (mut out, mut public) = (Vec::new(), HashMap::new());
     for (package, path) in CRATES {
-        let json = rustdoc_json(root, &target, package)?;
-        let krate = read_json(&json)?;
-        let text = render(&krate, &mut known);
+        let text = render(&rustdoc_json(root, &target, package)?, &mut public)?;
         let file = root.join(path);
         let committed = match std::fs::read_to_string(&file) {
             Ok(s) => Some(s),
@@ -168,21 +144,30 @@ pub fn write(root: &Path, snapshots: &[Snapshot]) -> Result<(), PublicApiError> 
     Ok(())
 }
 
+/// A command running `program` of [`PINNED_TOOLCHAIN`], with rustdoc's JSON output allowed.
+pub fn pinned(program: &str) -> Command {
+    let mut cmd = Command::new("rustup");
+    cmd.args(["run", PINNED_TOOLCHAIN, program])
+        // rustdoc's JSON output is unstable; this lets stable rustdoc emit it.
+        .env("RUSTC_BOOTSTRAP", "1")
+        // Set by `cargo run`/`cargo test` for the toolchain running the xtask.
+        .env_remove("RUSTC")
+        .env_remove("RUSTDOC");
+    cmd
+}
+
 fn rustdoc_json(root: &Path, target: &Path, package: &str) -> Result<PathBuf, PublicApiError> {
     let err = |message: String| PublicApiError::Rustdoc {
         package: package.to_owned(),
         message,
     };
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let out = Command::new(cargo)
+    let out = pinned("cargo")
         .current_dir(root)
-        // rustdoc's JSON output is unstable; this lets stable rustdoc emit it.
-        .env("RUSTC_BOOTSTRAP", "1")
         .args(["rustdoc", "--quiet", "--lib", "-p", package, "--target-dir"])
         .arg(target)
         .args(["--", "-Z", "unstable-options", "--output-format", "json"])
         .output()
-        .map_err(|e| err(format!("cannot run cargo: {e}")))?;
+        .map_err(|e| err(format!("cannot run rustup: {e}")))?;
     if !out.status.success() {
         return Err(err(String::from_utf8_lossy(&out.stderr).trim().to_owned()));
     }
@@ -191,86 +176,141 @@ fn rustdoc_json(root: &Path, target: &Path, package: &str) -> Result<PathBuf, Pu
         .join(format!("{}.json", package.replace('-', "_"))))
 }
 
-/// Reads rustdoc JSON, checking its format version first.
-pub fn read_json(path: &Path) -> Result<Crate, PublicApiError> {
-    let json_err = |message: String| PublicApiError::Json {
+/// Renders the public API in the rustdoc JSON at `path`, one sorted line per item, after
+/// checking that it is of [`PINNED_FORMAT`].
+///
+/// `public` maps canonical item paths (rustdoc's `paths` table, which may go through private
+/// modules: `p2c_vpn_api::generated::p2c_vpn::types::Connection`) to the shortest public path
+/// (`p2c_vpn_api::types::Connection`). It is filled from this crate and names the items of
+/// crates rendered before it, as users write them. A re-export of another crate's item shows
+/// its target: `pub use p2c_vpn::api = p2c_vpn_api::types`.
+pub fn render(path: &Path, public: &mut HashMap<String, String>) -> Result<String, PublicApiError> {
+    let err = |message: String| PublicApiError::Json {
         path: path.to_owned(),
         message,
     };
-    let text = std::fs::read_to_string(path).map_err(|e| json_err(e.to_string()))?;
-    let value: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| json_err(format!("not JSON: {e}")))?;
-    let found = value
-        .get("format_version")
-        .and_then(serde_json::Value::as_u64)
-        .ok_or_else(|| json_err("no `format_version`: not rustdoc JSON".into()))?;
-    if !(u64::from(OLDEST_FORMAT)..=u64::from(rustdoc_types::FORMAT_VERSION)).contains(&found) {
-        return Err(PublicApiError::Format {
-            path: path.to_owned(),
-            found,
-            oldest: OLDEST_FORMAT,
-            newest: rustdoc_types::FORMAT_VERSION,
-        });
+    let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
+    let json: Value = serde_json::from_str(&text).map_err(|e| err(format!("not JSON: {e}")))?;
+    let found = json["format_version"]
+        .as_u64()
+        .ok_or_else(|| err("no `format_version`: not rustdoc JSON".into()))?;
+    if found != PINNED_FORMAT {
+        return Err(err(format!(
+            "rustdoc wrote JSON format {found}, but `public-api` reads format {PINNED_FORMAT} \
+             (the one Rust {PINNED_TOOLCHAIN} writes). Fix: run rustdoc of Rust \
+             {PINNED_TOOLCHAIN} (`rustup toolchain install {PINNED_TOOLCHAIN} --profile \
+             minimal`); to move the pin, raise PINNED_TOOLCHAIN and PINNED_FORMAT in \
+             xtask/src/public_api.rs together with a `public-api` release that reads the new \
+             format, then run `cargo xtask public-api` and review the snapshot diff"
+        )));
     }
-    serde_json::from_value(value).map_err(|e| json_err(format!("cannot decode: {e}")))
-}
-
-/// How to read a format outside [`OLDEST_FORMAT`]..=[`rustdoc_types::FORMAT_VERSION`].
-fn format_fix(found: u64, newest: u32) -> String {
-    if found > u64::from(newest) {
-        format!(
-            "Fix: set `rustdoc-types` in the workspace Cargo.toml to the release whose \
-             FORMAT_VERSION is {found} (https://github.com/rust-lang/rustdoc-types/blob/trunk/CHANGELOG.md), \
-             fix what no longer compiles in xtask/src/public_api/render.rs, then run `cargo xtask \
-             public-api` and review the snapshot diff."
-        )
-    } else {
-        "Fix: use a newer Rust (1.95 or later) for `cargo xtask public-api`.".to_owned()
+    let api = public_api::Builder::from_rustdoc_json(path)
+        .omit_blanket_impls(true)
+        .include_function_parameter_names(true)
+        .build()
+        .map_err(|e| err(format!("cannot render: {e}")))?;
+    let mut own_paths: HashMap<String, String> = HashMap::new();
+    for item in api.items() {
+        let canonical = &json["paths"][item.id().0.to_string()];
+        if canonical["crate_id"] != 0 {
+            continue;
+        }
+        let segments = canonical["path"].as_array().into_iter().flatten();
+        let canonical = segments
+            .filter_map(Value::as_str)
+            .collect::<Vec<_>>()
+            .join("::");
+        // The item's own path: the tokens after its kind (`struct`, `fn`, ...).
+        let tokens: Vec<&Token> = item.tokens().collect();
+        let kind = tokens.iter().rposition(|t| matches!(t, Token::Kind(_)));
+        let own: String = tokens[kind.map_or(tokens.len(), |k| k + 2).min(tokens.len())..]
+            .iter()
+            .map_while(|t| match t {
+                Token::Identifier(s) | Token::Type(s) | Token::Function(s) => Some(s.as_str()),
+                Token::Symbol(s) if s == "::" => Some("::"),
+                _ => None,
+            })
+            .collect();
+        let shorter = |p: &String| (p.len(), p.as_str()) > (own.len(), own.as_str());
+        if !own.is_empty() && own_paths.get(&canonical).is_none_or(shorter) {
+            own_paths.insert(canonical, own);
+        }
     }
-}
-
-/// Renders the public API of `krate`, one sorted line per item.
-///
-/// `known` maps canonical item paths (as rustdoc's `paths` table gives them, which may go
-/// through private modules) to public paths; it is filled from this crate and used to name
-/// items of crates rendered before it.
-pub fn render(krate: &Crate, known: &mut HashMap<Vec<String>, String>) -> String {
-    let name = krate
-        .index
-        .get(&krate.root)
-        .and_then(|i| i.name.clone())
-        .unwrap_or_else(|| "crate".into());
-    let mut r = Renderer {
-        krate,
-        public: HashMap::new(),
-        known,
-        lines: BTreeSet::new(),
-        stack: HashSet::new(),
-    };
-    // Pass 1: the public path of every item, so references print the path users write.
-    r.collect(&krate.root, &name, &name, 0);
-    let pairs: Vec<(Vec<String>, String)> = r
-        .public
-        .iter()
-        .filter_map(|(id, public)| {
-            krate
-                .paths
-                .get(id)
-                .filter(|s| s.crate_id == 0)
-                .map(|s| (s.path.clone(), public.clone()))
-        })
-        .collect();
-    r.known.extend(pairs);
-    // Pass 2: the lines.
-    r.stack.clear();
-    r.module_items(&krate.root, &name, 0);
+    // Re-exports of other crates' items, by name: what each points to (when unambiguous),
+    // by its canonical path (public when known) or else as written.
+    let mut targets: HashMap<&str, BTreeSet<String>> = HashMap::new();
+    for u in json["index"]
+        .as_object()
+        .into_iter()
+        .flat_map(|i| i.values())
+    {
+        let u = &u["inner"]["use"];
+        let id = u["id"].to_string();
+        if u["is_glob"] == false && json["index"].get(&id).is_none() {
+            let segments = json["paths"][&id]["path"].as_array().into_iter().flatten();
+            let path = segments
+                .filter_map(Value::as_str)
+                .collect::<Vec<_>>()
+                .join("::");
+            let (Some(name), Some(source)) = (u["name"].as_str(), u["source"].as_str()) else {
+                continue;
+            };
+            let target = if path.is_empty() { source } else { &path };
+            targets
+                .entry(name)
+                .or_default()
+                .insert(rename(target, public));
+        }
+    }
     let mut out = format!(
-        "# Public API of the `{name}` crate: one line per public item, sorted.\n\
-         # Written by `cargo xtask public-api` from rustdoc JSON; do not edit.\n"
+        "# Public API of the `{}` crate: one line per public item, sorted.\n\
+         # Written by `cargo xtask public-api` from rustdoc JSON; do not edit.\n",
+        path.file_stem().unwrap_or_default().to_string_lossy()
     );
-    for (_, line) in &r.lines {
-        out.push_str(line);
+    for item in api.items().map(ToString::to_string) {
+        let auto = |t: &&str| item.starts_with("impl") && item.contains(&format!("::{t} for "));
+        if UNSTABLE_AUTO_TRAITS.iter().any(auto) {
+            continue;
+        }
+        out.push_str(&rename(&item, public));
+        let name = item
+            .strip_prefix("pub use ")
+            .and_then(|p| p.rsplit("::").next());
+        if let Some(t) = name.and_then(|n| targets.get(n)).filter(|t| t.len() == 1) {
+            out.push_str(" = ");
+            out.push_str(t.first().map_or("", String::as_str));
+        }
         out.push('\n');
     }
+    public.extend(own_paths);
+    Ok(out)
+}
+
+/// `line` with every path that starts with a known canonical path ([`render`]) rewritten to
+/// its public path.
+fn rename(line: &str, public: &HashMap<String, String>) -> String {
+    let is_path = |c: char| c.is_alphanumeric() || c == '_' || c == ':';
+    let mut out = String::with_capacity(line.len());
+    let mut rest = line;
+    while let Some(start) = rest.find(|c: char| c.is_alphanumeric() || c == '_') {
+        out.push_str(&rest[..start]);
+        let len = rest[start..]
+            .find(|c| !is_path(c))
+            .unwrap_or(rest.len() - start);
+        let word = &rest[start..start + len];
+        let known = (1..=word.len())
+            .rev()
+            .filter(|&i| i == word.len() || word[i..].starts_with("::"))
+            .find_map(|i| public.get(&word[..i]).map(|p| (p, &word[i..])));
+        match known {
+            Some((public, tail)) => {
+                out.push_str(public);
+                out.push_str(tail);
+            }
+            None => out.push_str(word),
+        }
+        rest = &rest[start + len..];
+    }
+    out.push_str(rest);
     out
 }

@@ -51,8 +51,9 @@ pub(super) fn nullable_ref(node: &Value) -> (&Value, bool) {
     }
 }
 
-/// Keywords compared by dedicated code; everything else goes through the generic rule.
-pub(super) const HANDLED: &[&str] = &[
+/// Keywords compared by dedicated code, besides the constraints ([`CONSTRAINTS`]); everything
+/// else goes through the generic rule.
+const HANDLED: &[&str] = &[
     "$ref",
     "type",
     "format",
@@ -70,19 +71,20 @@ pub(super) const HANDLED: &[&str] = &[
     "example",
     "default",
     "deprecated",
-    "minimum",
-    "maximum",
-    "exclusiveMinimum",
-    "exclusiveMaximum",
-    "minLength",
-    "maxLength",
-    "minItems",
-    "maxItems",
-    "minProperties",
-    "maxProperties",
-    "multipleOf",
-    "pattern",
-    "uniqueItems",
+];
+
+/// Lower bounds (tighter as they rise), upper bounds (tighter as they fall), and the other
+/// constraints (any change tightens): judged by [`Walker::constraints`].
+const CONSTRAINTS: [&[&str]; 3] = [
+    &[
+        "minimum",
+        "exclusiveMinimum",
+        "minLength",
+        "minItems",
+        "minProperties",
+    ],
+    &["maximum", "maxLength", "maxItems", "maxProperties"],
+    &["exclusiveMaximum", "multipleOf", "pattern", "uniqueItems"],
 ];
 
 impl<'a> Walker<'a> {
@@ -324,7 +326,9 @@ impl<'a> Walker<'a> {
             .into_iter()
             .chain(new.as_object())
             .flat_map(|m| m.keys())
-            .filter(|k| !HANDLED.contains(&k.as_str()))
+            .filter(|k| {
+                !HANDLED.contains(&k.as_str()) && !CONSTRAINTS.concat().contains(&k.as_str())
+            })
             .collect();
         for key in others {
             if old.get(key) != new.get(key) {
@@ -386,23 +390,16 @@ impl<'a> Walker<'a> {
                         "the generated enum loses a variant",
                     );
                 }
+                let (severity, why) = match ctx.dir {
+                    Dir::Response => (Breaking, "old clients cannot deserialize the new value"),
+                    Dir::Request => (
+                        NonBreaking,
+                        "a new value a client may send; old calls still work (only an \
+                         exhaustive `match` on the generated enum needs a new arm)",
+                    ),
+                };
                 for v in n.iter().filter(|v| !o.contains(v)) {
-                    if ctx.dir == Dir::Response {
-                        self.emit(
-                            ctx,
-                            format!("enum value {} added", code(v)),
-                            Breaking,
-                            "old clients cannot deserialize the new value",
-                        );
-                    } else {
-                        self.emit(
-                            ctx,
-                            format!("enum value {} added", code(v)),
-                            NonBreaking,
-                            "a new value a client may send; old calls still work (only an \
-                             exhaustive `match` on the generated enum needs a new arm)",
-                        );
-                    }
+                    self.emit(ctx, format!("enum value {} added", code(v)), severity, why);
                 }
             }
         }
@@ -570,18 +567,9 @@ impl<'a> Walker<'a> {
     }
 
     pub(super) fn constraints(&mut self, ctx: &Ctx, old: &Value, new: &Value) {
-        const LOWER: [&str; 5] = [
-            "minimum",
-            "exclusiveMinimum",
-            "minLength",
-            "minItems",
-            "minProperties",
-        ];
-        const UPPER: [&str; 4] = ["maximum", "maxLength", "maxItems", "maxProperties"];
-        const OTHER: [&str; 4] = ["exclusiveMaximum", "multipleOf", "pattern", "uniqueItems"];
-        let all = LOWER.iter().chain(UPPER.iter()).chain(OTHER.iter());
-        for key in all {
-            let (o, n) = (old.get(*key), new.get(*key));
+        let [lower, upper, _] = CONSTRAINTS;
+        for key in CONSTRAINTS.concat() {
+            let (o, n) = (old.get(key), new.get(key));
             if o == n {
                 continue;
             }
@@ -589,11 +577,11 @@ impl<'a> Walker<'a> {
             let tighter = match (o, n) {
                 (_, None) => false,
                 (None, Some(_)) => true,
-                (Some(_), Some(_)) if LOWER.contains(key) => match (num(o), num(n)) {
+                (Some(_), Some(_)) if lower.contains(&key) => match (num(o), num(n)) {
                     (Some(a), Some(b)) => b > a,
                     _ => o != n && n != Some(&Value::Bool(false)),
                 },
-                (Some(_), Some(_)) if UPPER.contains(key) => match (num(o), num(n)) {
+                (Some(_), Some(_)) if upper.contains(&key) => match (num(o), num(n)) {
                     (Some(a), Some(b)) => b < a,
                     _ => true,
                 },
