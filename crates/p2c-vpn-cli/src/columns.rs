@@ -80,7 +80,7 @@ pub fn field_text(c: &Connection, field: &str, buf: &mut String) -> Option<Kind>
         "client_ip" => text(buf, &api.client_ip),
         "client_user_name" => text(buf, &api.client_user_name),
         "client_virtual_ip" => text(buf, &api.client_virtual_ip),
-        "connection_established_time" => time(buf, api.connection_established_time),
+        "connection_established_time" => time(buf, api.connection_established_time.map(Into::into)),
         "connection_id" => {
             crate::output::push_uuid(buf, api.connection_id?);
             Some(Kind::Text)
@@ -89,7 +89,7 @@ pub fn field_text(c: &Connection, field: &str, buf: &mut String) -> Option<Kind>
         "inbound_packets" => number(buf, api.inbound_packets),
         "outbound_bytes" => number(buf, api.outbound_bytes),
         "outbound_packets" => number(buf, api.outbound_packets),
-        "timestamp" => time(buf, api.timestamp),
+        "timestamp" => time(buf, api.timestamp.map(Into::into)),
         _ => match serde_json::to_value(c).ok()?.get(field)? {
             Value::Null => None,
             Value::String(s) => {
