@@ -96,7 +96,7 @@ fn write_record(buf: &mut Vec<u8>, gateway_id: Option<&str>, c: &Connection, dep
     }
     if let Some(t) = api.connection_established_time {
         member(buf, "connection_established_time");
-        write_time(buf, t);
+        write_time(buf, t.into());
     }
     if let Some(id) = api.connection_id {
         member(buf, "connection_id");
@@ -122,7 +122,7 @@ fn write_record(buf: &mut Vec<u8>, gateway_id: Option<&str>, c: &Connection, dep
     }
     if let Some(t) = api.timestamp {
         member(buf, "timestamp");
-        write_time(buf, t);
+        write_time(buf, t.into());
     }
     end_object(buf, first, depth);
 }
@@ -225,28 +225,8 @@ pub fn write_str(buf: &mut Vec<u8>, s: &str) {
 }
 
 pub fn write_i64(buf: &mut Vec<u8>, n: i64) {
-    let (text, start) = i64_text(n);
-    buf.extend_from_slice(&text[start..]);
-}
-
-/// The decimal text of `n` at the end of a buffer, and where it starts.
-fn i64_text(n: i64) -> ([u8; 20], usize) {
-    let mut text = [0u8; 20];
-    let mut i = text.len();
-    let mut rest = n.unsigned_abs();
-    loop {
-        i -= 1;
-        text[i] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
-    }
-    if n < 0 {
-        i -= 1;
-        text[i] = b'-';
-    }
-    (text, i)
+    // itoa: what serde_json itself writes integers with (two digits a step).
+    buf.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
 }
 
 /// What chrono's `Serialize` writes (RFC 3339, `Z`, fractional seconds in groups of 3 as
@@ -271,8 +251,7 @@ pub fn push_time(buf: &mut String, t: DateTime<Utc>) {
 
 /// [`write_i64`]'s digits into a string.
 pub fn push_i64(buf: &mut String, n: i64) {
-    let (text, start) = i64_text(n);
-    buf.push_str(std::str::from_utf8(&text[start..]).unwrap_or_default());
+    buf.push_str(itoa::Buffer::new().format(n));
 }
 
 /// A UUID as serde writes it (hyphenated, lower case), into a string.
