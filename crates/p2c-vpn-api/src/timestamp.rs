@@ -407,7 +407,9 @@ mod tests {
         #[test]
         fn every_instant_round_trips(secs in -62_167_219_200i64..253_402_300_799, nanos in 0u32..1_000_000_000, off in -86_399i32..86_400) {
             let utc = DateTime::from_timestamp(secs, nanos).unwrap_or_default();
-            let offset = FixedOffset::east_opt(off / 60 * 60).unwrap_or(FixedOffset::east_opt(0).unwrap_or_else(|| unreachable!()));
+            let Some(offset) = FixedOffset::east_opt(off / 60 * 60) else {
+                return Ok(());
+            };
             for s in [utc.to_rfc3339(), utc.with_timezone(&offset).to_rfc3339(), serde_json::to_string(&utc).unwrap_or_default().trim_matches('"').to_owned()] {
                 prop_assert_eq!(Timestamp::parse(&s).map(Timestamp::into_datetime), chrono(&s), "{:?}", s);
             }
