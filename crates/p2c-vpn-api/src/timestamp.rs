@@ -13,7 +13,9 @@ use std::fmt;
 use std::ops::Deref;
 use std::str::FromStr;
 
-use chrono::{DateTime, FixedOffset, ParseError, Utc};
+use chrono::{
+    DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, ParseError, TimeDelta, Utc,
+};
 
 /// A point in time, in UTC: `chrono::DateTime<Utc>` with chrono's value semantics
 /// ([`Deref`] to it, [`From`] both ways, the same `Debug`, `Display`, serde form and JSON
@@ -140,30 +142,23 @@ fn fast_rfc3339(s: &[u8]) -> Option<DateTime<Utc>> {
     {
         return None;
     }
-    // Every digit position at once: a byte that is no ASCII digit sets `bad`.
-    let mut bad = 0u8;
-    let mut d = [0u32; 19];
-    for i in [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18] {
-        let v = head[i].wrapping_sub(b'0');
-        bad |= u8::from(v > 9);
-        d[i] = u32::from(v);
-    }
-    if bad != 0 {
+    let digit = |i: usize| u32::from(head[i].wrapping_sub(b'0'));
+    let pair = |i: usize| (digit(i), digit(i + 1));
+    let fields = [
+        pair(0),
+        pair(2),
+        pair(5),
+        pair(8),
+        pair(11),
+        pair(14),
+        pair(17),
+    ];
+    // A byte that is no ASCII digit wraps to 10 or more.
+    if fields.iter().any(|&(a, b)| a > 9 || b > 9) {
         return None;
     }
-    let year = d[0] * 1000 + d[1] * 100 + d[2] * 10 + d[3];
-    let month = d[5] * 10 + d[6];
-    let day = d[8] * 10 + d[9];
-    let hour = d[11] * 10 + d[12];
-    let minute = d[14] * 10 + d[15];
-    let second = d[17] * 10 + d[18];
-    if month.wrapping_sub(1) > 11
-        || day == 0
-        || day > days_in_month(year, month)
-        || hour > 23
-        || minute > 59
-        || second > 59
-    {
+    let [century, yy, month, day, hour, minute, second] = fields.map(|(a, b)| a * 10 + b);
+    if hour > 23 || minute > 59 || second > 59 {
         return None;
     }
     let (nanos, rest) = match rest {
@@ -183,14 +178,11 @@ fn fast_rfc3339(s: &[u8]) -> Option<DateTime<Utc>> {
     let offset = match rest {
         [b'Z'] => 0,
         [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
-            let [h1, h2, m1, m2] = [*h1, *h2, *m1, *m2].map(|b| b.wrapping_sub(b'0'));
+            let [h1, h2, m1, m2] = [*h1, *h2, *m1, *m2].map(|b| u32::from(b.wrapping_sub(b'0')));
             if h1 > 9 || h2 > 9 || m1 > 9 || m2 > 9 {
                 return None;
             }
-            let (h, m) = (
-                u32::from(h1) * 10 + u32::from(h2),
-                u32::from(m1) * 10 + u32::from(m2),
-            );
+            let (h, m) = (h1 * 10 + h2, m1 * 10 + m2);
             if h > 23 || m > 59 {
                 return None;
             }
@@ -199,10 +191,14 @@ fn fast_rfc3339(s: &[u8]) -> Option<DateTime<Utc>> {
         }
         _ => return None,
     };
-    let secs = days_from_civil(year, month, day) * 86_400
-        + i64::from(hour * 3600 + minute * 60 + second)
-        - offset;
-    DateTime::from_timestamp(secs, nanos)
+    // chrono checks the day of the month (leap years included).
+    let date = NaiveDate::from_ymd_opt((century * 100 + yy) as i32, month, day)?;
+    let time = NaiveTime::from_hms_nano_opt(hour, minute, second, nanos)?;
+    let local = NaiveDateTime::new(date, time).and_utc();
+    if offset == 0 {
+        return Some(local);
+    }
+    local.checked_sub_signed(TimeDelta::seconds(offset))
 }
 
 const POW10: [u32; 10] = [
@@ -217,28 +213,6 @@ const POW10: [u32; 10] = [
     100_000_000,
     1_000_000_000,
 ];
-
-fn days_in_month(year: u32, month: u32) -> u32 {
-    match month {
-        2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => {
-            29
-        }
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date, year 0 to 9999 (Howard Hinnant's
-/// `days_from_civil`, on a year shifted by 400 so it stays unsigned).
-fn days_from_civil(year: u32, month: u32, day: u32) -> i64 {
-    let y = year + 400 - u32::from(month <= 2);
-    let (era, yoe) = (y / 400, y % 400);
-    let mp = if month > 2 { month - 3 } else { month + 9 };
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    i64::from(era) * 146_097 + i64::from(doe) - 719_468 - 146_097
-}
 
 #[cfg(test)]
 mod tests {
