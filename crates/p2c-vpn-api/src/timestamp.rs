@@ -35,11 +35,17 @@ impl Timestamp {
     pub fn parse(s: &str) -> Result<Self, ParseError> {
         match fast_rfc3339(s.as_bytes()) {
             Some(t) => Ok(Timestamp(t)),
-            None => s
-                .parse::<DateTime<FixedOffset>>()
-                .map(|t| Timestamp(t.with_timezone(&Utc))),
+            None => by_chrono(s),
         }
     }
+}
+
+/// chrono's parser, out of line: the fast path stays small.
+#[cold]
+#[inline(never)]
+fn by_chrono(s: &str) -> Result<Timestamp, ParseError> {
+    s.parse::<DateTime<FixedOffset>>()
+        .map(|t| Timestamp(t.with_timezone(&Utc)))
 }
 
 impl Deref for Timestamp {

@@ -232,10 +232,16 @@ fn write_document(
 
 /// A JSON string, escaped as serde_json escapes it.
 pub fn write_str(buf: &mut Vec<u8>, s: &str) {
-    if s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
+    // No early exit: the compiler vectorises the scan (user names and IPs are short and
+    // almost never need escaping).
+    let special = s.bytes().fold(false, |acc, b| {
+        acc | (b == b'"') | (b == b'\\') | (b < 0x20)
+    });
+    if special {
         // Rare (control characters, quotes): serde_json's own escaping.
         let _ = serde_json::to_writer(&mut *buf, s);
     } else {
+        buf.reserve(s.len() + 2);
         buf.push(b'"');
         buf.extend_from_slice(s.as_bytes());
         buf.push(b'"');
