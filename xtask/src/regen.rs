@@ -9,7 +9,9 @@
 use std::path::{Path, PathBuf};
 
 use proc_macro2::Span;
-use progenitor_impl::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
+use progenitor_impl::{
+    GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl,
+};
 
 use syn::visit_mut::{self, VisitMut};
 use syn::{Attribute, Expr, ExprLit, ImplItem, Item, Lit, LitStr, Meta};
@@ -215,7 +217,20 @@ pub fn settings() -> GenerationSettings {
         .with_hooks(HooksMode::Expected)
         .with_inner_type(quote_path("crate::ClientState"))
         .with_derive("schemars::JsonSchema")
-        .with_derive("PartialEq");
+        .with_derive("PartialEq")
+        // Every `format: date-time` string is `crate::Timestamp` (chrono's `DateTime<Utc>`
+        // with a fast RFC 3339 decoder) instead of typify's `chrono::DateTime<Utc>`, whose
+        // `Deserialize` cost 18 % of a large listing (BENCHMARKS.md). typify matches the
+        // schema without its metadata (description, examples).
+        .with_conversion(
+            schemars::schema::SchemaObject {
+                instance_type: Some(schemars::schema::InstanceType::String.into()),
+                format: Some("date-time".to_owned()),
+                ..Default::default()
+            },
+            "crate::Timestamp",
+            [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
+        );
     settings
 }
 

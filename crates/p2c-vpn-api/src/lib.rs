@@ -43,6 +43,7 @@ mod limits;
 pub mod params;
 mod report;
 mod retry;
+mod timestamp;
 pub mod tls;
 
 use std::sync::Arc;
@@ -58,6 +59,7 @@ pub use limits::{
 pub use p2c_vpn_auth as auth;
 pub use report::{CallReport, with_report};
 pub use retry::RetryConfig;
+pub use timestamp::Timestamp;
 pub use tls::install_crypto_provider;
 
 /// Why the server's TLS certificate was refused, if that is what `error` is about (rustls

@@ -112,13 +112,13 @@ impl ConnRecord {
         c.client_ip = Some(self.client_ip_text.clone());
         c.client_user_name = Some(self.user.clone());
         c.client_virtual_ip = Some(self.virtual_ip_text.clone());
-        c.connection_established_time = self.established;
+        c.connection_established_time = self.established.map(Into::into);
         c.connection_id = Some(self.id);
         c.inbound_bytes = Some(inbound_bytes);
         c.inbound_packets = Some(div_ceil(inbound_bytes, self.packet_in));
         c.outbound_bytes = Some(outbound_bytes);
         c.outbound_packets = Some(div_ceil(outbound_bytes, self.packet_out));
-        c.timestamp = DateTime::<Utc>::from_timestamp_millis(ts_ms);
+        c.timestamp = DateTime::<Utc>::from_timestamp_millis(ts_ms).map(Into::into);
         c
     }
 }
@@ -389,9 +389,9 @@ impl Gateway {
         g.enterprise_project_id = Some("0".to_owned());
         g.admin_state_up = Some(true);
         g.frozen_effect = Some(0);
-        g.created_at = m.created;
-        g.updated_at = m.updated;
-        g.applied_at = m.applied;
+        g.created_at = m.created.map(Into::into);
+        g.updated_at = m.updated.map(Into::into);
+        g.applied_at = m.applied.map(Into::into);
         g.version = Some("1.0".to_owned());
         g
     }

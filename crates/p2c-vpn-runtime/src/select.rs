@@ -311,8 +311,8 @@ mod tests {
         c.connection_id = Some(Uuid::from_u128(id));
         c.client_user_name = Some(user.to_owned());
         c.client_ip = Some(ip.to_owned());
-        c.connection_established_time = Some(established);
-        c.timestamp = Some(established + chrono::Duration::minutes(minutes));
+        c.connection_established_time = Some(established.into());
+        c.timestamp = Some((established + chrono::Duration::minutes(minutes)).into());
         c.into()
     }
 

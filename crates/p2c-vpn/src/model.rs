@@ -35,12 +35,12 @@ impl Connection {
 
     /// When the client connected (`connection_established_time`).
     pub fn established_at(&self) -> Option<DateTime<Utc>> {
-        self.0.connection_established_time
+        self.0.connection_established_time.map(Into::into)
     }
 
     /// When the traffic counters were sampled (`timestamp`).
     pub fn observed_at(&self) -> Option<DateTime<Utc>> {
-        self.0.timestamp
+        self.0.timestamp.map(Into::into)
     }
 
     /// How long the client had been connected when the counters were sampled (`None`
@@ -200,7 +200,7 @@ impl Gateway {
 
     /// When the gateway was created.
     pub fn created_at(&self) -> Option<DateTime<Utc>> {
-        self.0.created_at
+        self.0.created_at.map(Into::into)
     }
 
     /// The generated model value.

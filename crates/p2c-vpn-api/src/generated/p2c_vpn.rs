@@ -90,9 +90,7 @@ pub mod types {
         ///Specifies the time when a client connection is established.
         ///The UTC time format is yyyy-MM-ddTHH:mm:ssZ.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub connection_established_time: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
+        pub connection_established_time: ::std::option::Option<crate::Timestamp>,
         ///Specifies a connection ID.
         ///The value is a UUID containing 36 characters.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -112,7 +110,7 @@ pub mod types {
         ///Specifies the timestamp in the statistics about traffic transmitted over the connection.
         ///The UTC time format is yyyy-MM-ddTHH:mm:ssZ.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub timestamp: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        pub timestamp: ::std::option::Option<crate::Timestamp>,
     }
     impl Connection {
         pub fn builder() -> builder::Connection {
@@ -331,7 +329,7 @@ pub mod types {
         ///Specifies the time when the P2C VPN gateway took effect.
         ///The UTC time format is yyyy-MM-ddTHH:mm:ssZ.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub applied_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        pub applied_at: ::std::option::Option<crate::Timestamp>,
         ///Specifies the availability zones of the P2C VPN gateway.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub availability_zone_ids: ::std::vec::Vec<::std::string::String>,
@@ -341,7 +339,7 @@ pub mod types {
         ///Specifies the time when the P2C VPN gateway was created.
         ///The UTC time format is yyyy-MM-ddTHH:mm:ssZ.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        pub created_at: ::std::option::Option<crate::Timestamp>,
         ///Specifies the current number of client connections.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub current_connection_number: ::std::option::Option<i64>,
@@ -379,7 +377,7 @@ pub mod types {
         ///Specifies the time when the P2C VPN gateway was last updated.
         ///The UTC time format is yyyy-MM-ddTHH:mm:ssZ.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        pub updated_at: ::std::option::Option<crate::Timestamp>,
         ///Specifies upgrade information.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub upgrade_info: ::std::option::Option<::std::string::String>,
@@ -720,7 +718,7 @@ pub mod types {
                 ::std::string::String,
             >,
             connection_established_time: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::option::Option<crate::Timestamp>,
                 ::std::string::String,
             >,
             connection_id: ::std::result::Result<
@@ -744,7 +742,7 @@ pub mod types {
                 ::std::string::String,
             >,
             timestamp: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::option::Option<crate::Timestamp>,
                 ::std::string::String,
             >,
         }
@@ -807,9 +805,7 @@ pub mod types {
             }
             pub fn connection_established_time<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<crate::Timestamp>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.connection_established_time = value
@@ -889,9 +885,7 @@ pub mod types {
             }
             pub fn timestamp<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<crate::Timestamp>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.timestamp = value
@@ -1619,7 +1613,7 @@ pub mod types {
                 ::std::string::String,
             >,
             applied_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::option::Option<crate::Timestamp>,
                 ::std::string::String,
             >,
             availability_zone_ids: ::std::result::Result<
@@ -1631,7 +1625,7 @@ pub mod types {
                 ::std::string::String,
             >,
             created_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::option::Option<crate::Timestamp>,
                 ::std::string::String,
             >,
             current_connection_number: ::std::result::Result<
@@ -1679,7 +1673,7 @@ pub mod types {
                 ::std::string::String,
             >,
             updated_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::option::Option<crate::Timestamp>,
                 ::std::string::String,
             >,
             upgrade_info: ::std::result::Result<
@@ -1738,9 +1732,7 @@ pub mod types {
             }
             pub fn applied_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<crate::Timestamp>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.applied_at = value
@@ -1780,9 +1772,7 @@ pub mod types {
             }
             pub fn created_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<crate::Timestamp>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.created_at = value
@@ -1932,9 +1922,7 @@ pub mod types {
             }
             pub fn updated_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<crate::Timestamp>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.updated_at = value

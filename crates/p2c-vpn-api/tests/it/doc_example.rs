@@ -43,10 +43,12 @@ fn doc_example_decodes_with_every_value_intact() {
         .single()
         .expect("time")
         + chrono::Duration::milliseconds(213);
-    assert_eq!(first.connection_established_time, Some(established));
+    assert_eq!(first.connection_established_time, Some(established.into()));
     assert_eq!(
         first.timestamp,
-        Utc.with_ymd_and_hms(2024, 6, 17, 2, 58, 48).single()
+        Utc.with_ymd_and_hms(2024, 6, 17, 2, 58, 48)
+            .single()
+            .map(Into::into)
     );
     assert_eq!(second.outbound_packets, Some(38));
     assert_eq!(second.outbound_bytes, Some(15804));

@@ -16,7 +16,7 @@ mod record;
 mod table;
 
 pub use format::*;
-pub use record::{push_i64, push_time, push_uuid};
+pub use record::{CHUNK, push_i64, push_time, push_uuid, spill};
 pub use table::*;
 
 /// What the tests of both modules share.

@@ -30,7 +30,7 @@ async fn counters_grow_with_the_clock() {
         assert!(a.outbound_bytes > b.outbound_bytes);
         assert!(a.inbound_packets >= b.inbound_packets);
         assert!(a.outbound_packets >= b.outbound_packets);
-        let dt = a.timestamp.unwrap() - b.timestamp.unwrap();
+        let dt = *a.timestamp.unwrap() - *b.timestamp.unwrap();
         assert_eq!(dt.num_seconds(), 60);
     }
     assert_eq!(
