@@ -59,7 +59,7 @@ async fn the_clock_moves_by_its_step_at_each_request() {
     let second = common::list(&server, "gw", None, None).await;
     // Each request moved it before being answered: 7 s, then 14 s.
     let stamp = |page: &p2c_vpn_api::types::ListP2cVgwConnectionsResponse| {
-        page.connections[0].timestamp.unwrap()
+        page.connections[0].timestamp.unwrap().into_datetime()
     };
     assert_eq!((stamp(&second) - stamp(&first)).num_seconds(), 7);
     assert_eq!(server.now(), at + Duration::from_secs(14));
