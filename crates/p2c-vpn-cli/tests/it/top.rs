@@ -200,6 +200,17 @@ impl Drop for Pane {
     }
 }
 
+/// Whether the screen's rows are in user order (case-insensitive), or reversed.
+fn users_sorted(screen: &str, reversed: bool) -> bool {
+    let users: Vec<String> = rows(screen)
+        .iter()
+        .map(|r| user_of(r).to_lowercase())
+        .collect();
+    users
+        .windows(2)
+        .all(|w| if reversed { w[0] >= w[1] } else { w[0] <= w[1] })
+}
+
 /// The table's rows: lines with two IP addresses (client and virtual) that are not a
 /// disconnect's outcome (`user ip → ip on gateway: …`).
 fn rows(screen: &str) -> Vec<String> {
@@ -265,25 +276,24 @@ fn top_shows_sorts_filters_follows_the_mock_resizes_disconnects_and_restores() {
     }
 
     // `1` sorts by user, again reverses.
+    // A screen is read whole only once it is sorted: tmux may show a frame that is
+    // still being drawn (the new header over some of the old rows), so the wait is for
+    // the sorted table, and a sort that never comes is the hang guard's failure.
     pane.keys(&["1"]);
-    let screen = pane.wait("sorted by user", |s| s.contains("USER ↓"));
-    let users: Vec<String> = rows(&screen).iter().map(|r| user_of(r)).collect();
-    let mut sorted = users.clone();
-    sorted.sort_by_key(|u| u.to_lowercase());
-    assert_eq!(users, sorted, "{screen}");
+    pane.wait("15 rows sorted by user", |s| {
+        s.contains("USER ↓") && rows(s).len() == 15 && users_sorted(s, false)
+    });
     pane.keys(&["1"]);
-    let screen = pane.wait("reversed", |s| s.contains("USER ↑"));
-    let reversed: Vec<String> = rows(&screen).iter().map(|r| user_of(r)).collect();
-    sorted.reverse();
-    assert_eq!(reversed, sorted, "{screen}");
+    pane.wait("15 rows sorted by user, reversed", |s| {
+        s.contains("USER ↑") && rows(s).len() == 15 && users_sorted(s, true)
+    });
 
     // `/` filters by gateway.
     pane.keys(&["/", "g", "w", "-", "b", "e", "t", "a", "Enter"]);
-    let screen = pane.wait("gw-beta's rows only", |s| rows(s).len() == 3);
-    assert!(
-        rows(&screen).iter().all(|r| r.contains("gw-beta")),
-        "{screen}"
-    );
+    pane.wait("gw-beta's 3 rows only", |s| {
+        let rows = rows(s);
+        rows.len() == 3 && rows.iter().all(|r| r.contains("gw-beta"))
+    });
     pane.keys(&["Escape"]);
     pane.wait("every row again", |s| rows(s).len() == 15);
 
@@ -357,7 +367,9 @@ fn top_shows_sorts_filters_follows_the_mock_resizes_disconnects_and_restores() {
 
     // `d` asks, naming the connection; `y` disconnects it in the mock.
     pane.keys(&["1"]);
-    let screen = pane.wait("sorted by user", |s| s.contains("USER ↓"));
+    let screen = pane.wait("sorted by user", |s| {
+        s.contains("USER ↓") && !rows(s).is_empty() && users_sorted(s, false)
+    });
     let first = rows(&screen)[0].clone();
     let first_user = user_of(&first);
     let disconnects = live.count(Operation::DeleteP2cVgwConnection);
