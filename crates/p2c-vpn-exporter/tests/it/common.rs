@@ -314,3 +314,6 @@ impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for EventLog {
         self.0.lock().expect("event log").push(recorded);
     }
 }
+
+/// A hang guard, not a time bound: far past any answer a test waits for.
+pub const HUNG: Duration = Duration::from_secs(60);

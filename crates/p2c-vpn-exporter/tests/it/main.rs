@@ -5,5 +5,6 @@
 
 mod common;
 mod exporter;
+mod failures;
 mod hostile;
 mod prometheus;
