@@ -100,47 +100,37 @@ async fn retries_can_be_disabled() {
 
 #[tokio::test]
 async fn retry_after_is_honoured() {
-    let server = fail_then_succeed(
-        ResponseTemplate::new(429).insert_header("Retry-After", "1"),
-        1,
-    )
-    .await;
-    let client = builder(&server)
-        .retry(RetryConfig::default().with_max_delay(Duration::from_secs(5)))
-        .build()
-        .expect("client");
-    // The wait the retry loop decided, not how long the call took (no wall clock).
-    let log = RetryLog::default();
-    client
-        .connections(GATEWAY)
-        .send()
-        .with_subscriber(log.subscriber())
-        .await
-        .expect("second attempt");
-    assert_eq!(log.delays(), [Duration::from_secs(1)], "Retry-After: 1");
-    assert_eq!(
-        server.received_requests().await.expect("recording").len(),
-        2
-    );
-
-    // A Retry-After past `max_delay` is cut to it.
-    let server = fail_then_succeed(
-        ResponseTemplate::new(429).insert_header("Retry-After", "3600"),
-        1,
-    )
-    .await;
-    let client = builder(&server)
-        .retry(RetryConfig::default().with_max_delay(Duration::from_millis(20)))
-        .build()
-        .expect("client");
-    let log = RetryLog::default();
-    client
-        .connections(GATEWAY)
-        .send()
-        .with_subscriber(log.subscriber())
-        .await
-        .expect("second attempt");
-    assert_eq!(log.delays(), [Duration::from_millis(20)]);
+    // (Retry-After, the policy's max_delay, the wait the retry loop must decide): the
+    // header as given, and one past `max_delay` cut to it.
+    let cases = [
+        ("1", Duration::from_secs(5), Duration::from_secs(1)),
+        ("3600", Duration::from_millis(20), Duration::from_millis(20)),
+    ];
+    for (retry_after, max_delay, decided) in cases {
+        let server = fail_then_succeed(
+            ResponseTemplate::new(429).insert_header("Retry-After", retry_after),
+            1,
+        )
+        .await;
+        let client = builder(&server)
+            .retry(RetryConfig::default().with_max_delay(max_delay))
+            .build()
+            .expect("client");
+        // The wait the retry loop decided, not how long the call took (no wall clock).
+        let log = RetryLog::default();
+        client
+            .connections(GATEWAY)
+            .send()
+            .with_subscriber(log.subscriber())
+            .await
+            .expect("second attempt");
+        assert_eq!(log.delays(), [decided], "Retry-After: {retry_after}");
+        assert_eq!(
+            server.received_requests().await.expect("recording").len(),
+            2,
+            "Retry-After: {retry_after}"
+        );
+    }
 }
 
 #[tokio::test]
