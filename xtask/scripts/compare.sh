@@ -5,9 +5,10 @@
 # signatures), and a static server (nginx serving pages this script generates from the
 # mock), which does no work per request, so its ratios are the clients' own cost.
 #
-# Usage: xtask/scripts/compare.sh [compare|static|startup|memory|cold-start|all]
+# Usage: xtask/scripts/compare.sh [compare|static|static-paired|startup|memory|cold-start|all]
 #        (`cargo xtask bench`; `compare` runs both servers and prints both tables, `static`
-#        the static server only)
+#        the static server only, `static-paired` its workloads as interleaved rounds with
+#        paired ratios to curl: xtask/scripts/paired.py)
 # Env:   RUNS (hyperfine runs, default 30), PORT (default 18787), STATIC_PORT (default 18788),
 #        VENV (default target/bench/venv; created from PyPI when missing, with
 #        huaweicloudsdkvpn SDK_VERSION, default 3.1.219), NO_SDK=1 to skip the SDK.
@@ -214,6 +215,28 @@ static_compare() {
   report "$OUT/static500.json" "$OUT/static10k.json"
 }
 
+# The static server's workloads, timed by paired.py: each round runs every command once in a
+# shuffled order and the ratio to curl is taken within the round, so a machine whose speed
+# drifts from second to second (a shared VM) moves both sides of each ratio together.
+static_paired() {
+  start_static
+  local base=$SEP/v5/P/p2c-vpn-gateways list="$CLI connections list --endpoint $SEP --project-id P"
+  local urls=""
+  for o in $(seq 0 100 9900); do urls+=" $base/$S10K/connections?limit=100&offset=$o"; done
+  say "static server, paired: 10,000 connections in 100 pages ($RUNS rounds)"
+  python3 "$ROOT/xtask/scripts/paired.py" --runs "$RUNS" --warmup 3 --ref curl \
+    "ndjson=$list --gateway $S10K --all --page-size 100 --output ndjson" \
+    "json=$list --gateway $S10K --all --page-size 100 --output json" \
+    "csv=$list --gateway $S10K --all --page-size 100 --output csv" \
+    "curl=curl -s$urls"
+  say "static server, paired: one page of 500 ($RUNS rounds)"
+  python3 "$ROOT/xtask/scripts/paired.py" --runs "$RUNS" --warmup 3 --ref curl \
+    "ndjson=$list --gateway $S500 --limit 500 --output ndjson" \
+    "json=$list --gateway $S500 --limit 500 --output json" \
+    "curl=curl -s $base/$S500/connections?limit=500"
+  cleanup
+}
+
 startup() {
   need_hyperfine
   say "start-up: --help, and a list against a closed port (127.0.0.1:9) with --retries 0"
@@ -289,11 +312,12 @@ cold_start() {
 case $MODE in
   compare) build_release; compare; static_compare ;;
   static) build_release; static_compare ;;
+  static-paired) build_release; static_paired ;;
   # The static server alone, until interrupted (for profiling: perf, callgrind).
   serve-static) start_static; say "static server on $SEP: gateways $S500, $S10K"; wait "$NGINX_PID" ;;
   startup) build_release; startup ;;
   memory) build_release; memory ;;
   cold-start) cold_start ;;
   all) build_release; compare; static_compare; startup; memory ;;
-  *) echo "usage: $0 [compare|static|startup|memory|cold-start|all]" >&2; exit 2 ;;
+  *) echo "usage: $0 [compare|static|static-paired|startup|memory|cold-start|all]" >&2; exit 2 ;;
 esac

@@ -8,6 +8,9 @@
 //!   missing, serving pages the script generates from the mock): a server that does no
 //!   work, so the second table's ratios are the clients' own cost (every output format).
 //! - `static`: the static-server table only.
+//! - `static-paired`: the static-server workloads timed by `xtask/scripts/paired.py`, each
+//!   round running every command once in a shuffled order, ratios to curl taken within the
+//!   round (for a machine whose speed drifts).
 //! - `startup`: `p2c-vpn --help` and a list against a closed port with `--retries 0`.
 //! - `memory`: peak RSS (`/usr/bin/time`) of `--all --output ndjson` for 10k/50k/100k
 //!   connections.
@@ -18,9 +21,10 @@ use std::path::Path;
 use std::process::{Command, ExitCode};
 
 /// Which measurements to run.
-pub const MODES: [&str; 6] = [
+pub const MODES: [&str; 7] = [
     "compare",
     "static",
+    "static-paired",
     "startup",
     "memory",
     "cold-start",
