@@ -5,7 +5,8 @@
 # signatures), and a static server (nginx serving pages this script generates from the
 # mock), which does no work per request, so its ratios are the clients' own cost.
 #
-# Usage: xtask/scripts/compare.sh [compare|static|static-paired|startup|memory|cold-start|all]
+# Usage: xtask/scripts/compare.sh [compare|static|static-paired|startup|memory|all]
+#        xtask/scripts/compare.sh cold-start [REV...]
 #        (`cargo xtask bench`; `compare` runs both servers and prints both tables, `static`
 #        the static server only, `static-paired` its workloads as interleaved rounds with
 #        paired ratios to curl: xtask/scripts/paired.py)
@@ -271,40 +272,64 @@ memory() {
   rm -f "$OUT/ndjson.out"
 }
 
-# The README's two commands as a newcomer runs them: a fresh clone of HEAD with an empty
-# target directory (and no CARGO_TARGET_DIR), wall time and target/ size after each.
-# Crates must already be in ~/.cargo/registry (no download is timed). Run on idle cores.
+# The README's two commands as a newcomer runs them: a fresh clone with an empty target
+# directory (and no CARGO_TARGET_DIR), wall time and target/ size after each. Crates must
+# already be in ~/.cargo/registry (no download is timed). Run on idle cores.
+#
+# `cold-start` clones HEAD and also runs the second command once more (what a developer's
+# next run costs; it must compile nothing). `cold-start REV...` clones each revision in
+# turn, one row each: give two revisions alternately (`A B A B`) so a machine whose speed
+# drifts slows both alike.
 cold_start() {
-  local dir
+  local revs=("$@") rerun=0
+  if [[ ${#revs[@]} -eq 0 ]]; then revs=(HEAD); rerun=1; fi
+  printf '| revision | `cargo run -p p2c-vpn-cli -- demo` | `cargo test --workspace` | both | `target/` | tests |\n'
+  printf '|---|---:|---:|---:|---:|---|\n'
+  local rev
+  for rev in "${revs[@]}"; do
+    cold_start_one "$rev" "$rerun"
+  done
+}
+
+cold_start_one() {
+  local rev=$1 rerun=$2 dir
   dir=$(mktemp -d /tmp/p2c-vpn-cold.XXXXXX)
   git clone -q "$ROOT" "$dir/p2c-vpn"
   cd "$dir/p2c-vpn"
+  git checkout -q "$rev"
   unset CARGO_TARGET_DIR
   cargo fetch -q
-  local cmd secs log logs=()
-  # The README's two commands, then the second once more: what a developer's next run costs.
-  for cmd in "cargo run -p p2c-vpn-cli -- demo" "cargo test --workspace" "cargo test --workspace"; do
-    say "$cmd (cold: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg))"
+  local cmd log logs=() secs=() cmds=("cargo run -p p2c-vpn-cli -- demo" "cargo test --workspace")
+  [[ $rerun == 1 ]] && cmds+=("cargo test --workspace")
+  for cmd in "${cmds[@]}"; do
+    say "$rev: $cmd (cold: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg))"
     log=$dir/${#logs[@]}.log
     logs+=("$log")
     local start=$SECONDS
     $cmd >"$log" 2>&1 || { tail -30 "$log" >&2; exit 1; }
-    secs=$((SECONDS - start))
-    printf '| `%s` | %d s | %s |\n' "$cmd" "$secs" "$(du -sh target | cut -f1)"
+    secs+=($((SECONDS - start)))
   done
-  # Third-party crates the second command compiled again: features that differ between
-  # the two builds (see crates/workspace-hack). Our own crates are always compiled again
-  # (as test targets), so they are not counted.
-  local again
-  again=$(comm -12 <(grep -o 'Compiling [^ ]* v[^ ]*' "${logs[0]}" | sort -u) \
-                   <(grep -o 'Compiling [^ ]* v[^ ]*' "${logs[1]}" | sort -u) \
-          | grep -v -e 'Compiling p2c-vpn' -e 'Compiling xtask' || true)
-  printf 'third-party crates the tests compiled again: %d\n' "$(grep -c . <<<"$again" || true)"
-  if [[ -n $again ]]; then printf '  %s\n' "$again"; fi
-  # The re-run must compile nothing but what tests regenerate (none of it third-party).
-  again=$(grep -o 'Compiling [^ ]* v[^ ]*' "${logs[2]}" | sort -u || true)
-  printf 'crates the re-run compiled: %d\n' "$(grep -c . <<<"$again" || true)"
-  if [[ -n $again ]]; then printf '  %s\n' "$again"; fi
+  local tests
+  tests=$(grep -h '^test result' "${logs[1]}" \
+    | awk '{p += $4; i += $8} END {printf "%d passed, %d ignored", p, i}')
+  printf '| `%s` | %d s | %d s | %d s | %s | %s |\n' "$(git rev-parse --short HEAD)" \
+    "${secs[0]}" "${secs[1]}" "$((secs[0] + secs[1]))" "$(du -sh target | cut -f1)" "$tests"
+  if [[ $rerun == 1 ]]; then
+    printf 'the second command once more: %d s\n' "${secs[2]}"
+    # Third-party crates the second command compiled again: features that differ between
+    # the two builds (see crates/workspace-hack). Our own crates are always compiled again
+    # (as test targets), so they are not counted.
+    local again
+    again=$(comm -12 <(grep -o 'Compiling [^ ]* v[^ ]*' "${logs[0]}" | sort -u) \
+                     <(grep -o 'Compiling [^ ]* v[^ ]*' "${logs[1]}" | sort -u) \
+            | grep -v -e 'Compiling p2c-vpn' -e 'Compiling xtask' || true)
+    printf 'third-party crates the tests compiled again: %d\n' "$(grep -c . <<<"$again" || true)"
+    if [[ -n $again ]]; then printf '  %s\n' "$again"; fi
+    # The re-run must compile nothing but what tests regenerate (none of it third-party).
+    again=$(grep -o 'Compiling [^ ]* v[^ ]*' "${logs[2]}" | sort -u || true)
+    printf 'crates the re-run compiled: %d\n' "$(grep -c . <<<"$again" || true)"
+    if [[ -n $again ]]; then printf '  %s\n' "$again"; fi
+  fi
   cd "$ROOT"
   rm -rf "$dir"
 }
@@ -317,7 +342,7 @@ case $MODE in
   serve-static) start_static; say "static server on $SEP: gateways $S500, $S10K"; wait "$NGINX_PID" ;;
   startup) build_release; startup ;;
   memory) build_release; memory ;;
-  cold-start) cold_start ;;
+  cold-start) shift; cold_start "$@" ;;
   all) build_release; compare; static_compare; startup; memory ;;
   *) echo "usage: $0 [compare|static|static-paired|startup|memory|cold-start|all]" >&2; exit 2 ;;
 esac

@@ -15,7 +15,9 @@
 //! - `memory`: peak RSS (`/usr/bin/time`) of `--all --output ndjson` for 10k/50k/100k
 //!   connections.
 //! - `cold-start`: the README's two commands on a fresh clone with an empty `target/`, wall
-//!   time and `target/` size after each (not part of `all`: it takes minutes).
+//!   time and `target/` size after each (not part of `all`: it takes minutes). To compare
+//!   revisions, run the script itself with them alternated:
+//!   `xtask/scripts/compare.sh cold-start OLD NEW OLD NEW`.
 
 use std::path::Path;
 use std::process::{Command, ExitCode};

@@ -62,8 +62,8 @@ enum Task {
     /// runs xtask/scripts/compare.sh (needs hyperfine, curl, python3; nginx for the static
     /// server, installed when missing).
     Bench {
-        /// compare (mock and static server), static, startup, memory, cold-start or all
-        /// (all = every one but cold-start).
+        /// compare (mock and static server), static, static-paired, startup, memory,
+        /// cold-start or all (all = every one but static-paired and cold-start).
         #[arg(default_value = "all")]
         mode: String,
         /// hyperfine runs per command.
