@@ -7,6 +7,7 @@
 //! (a field added to the spec fails that test until it is written here too).
 
 use chrono::{DateTime, Datelike as _, Timelike as _, Utc};
+use std::borrow::Cow;
 use std::io::Write;
 
 use p2c_vpn::Connection;
@@ -33,23 +34,22 @@ pub const FIELDS: [&str; 10] = [
 /// what `serde_json::to_writer` writes for the connection (or for it flattened after a
 /// `gateway_id`).
 pub fn write_compact(buf: &mut Vec<u8>, gateway_id: Option<&str>, c: &Connection) {
-    write_record(buf, gateway_id, c, None);
+    write_record(buf, gateway_id, c, &COMPACT);
 }
 
-/// Appends `c` as `serde_json::to_writer_pretty` writes it at `depth` levels of nesting
-/// (two spaces each).
-pub fn write_pretty(buf: &mut Vec<u8>, c: &Connection, depth: usize) {
-    write_record(buf, None, c, Some(depth));
+/// Appends `c` as `serde_json::to_writer_pretty` writes it at the layout's depth.
+fn write_pretty(buf: &mut Vec<u8>, c: &Connection, layout: &Layout) {
+    write_record(buf, None, c, layout);
 }
 
 /// A new line and `depth` levels of indentation.
-pub fn newline(buf: &mut Vec<u8>, depth: usize) {
+fn newline(buf: &mut Vec<u8>, depth: usize) {
     buf.push(b'\n');
     buf.resize(buf.len() + 2 * depth, b' ');
 }
 
 /// A member name (after `{` or `,` as needed), compact or pretty at `depth`.
-pub fn key(buf: &mut Vec<u8>, first: &mut bool, name: &str, depth: Option<usize>) {
+fn key(buf: &mut Vec<u8>, first: &mut bool, name: &str, depth: Option<usize>) {
     buf.push(if std::mem::replace(first, false) {
         b'{'
     } else {
@@ -64,7 +64,7 @@ pub fn key(buf: &mut Vec<u8>, first: &mut bool, name: &str, depth: Option<usize>
 }
 
 /// Closes an object opened by [`key`] (`{}` if it never was).
-pub fn end_object(buf: &mut Vec<u8>, first: bool, depth: Option<usize>) {
+fn end_object(buf: &mut Vec<u8>, first: bool, depth: Option<usize>) {
     if first {
         buf.extend_from_slice(b"{}");
         return;
@@ -75,49 +75,96 @@ pub fn end_object(buf: &mut Vec<u8>, first: bool, depth: Option<usize>) {
     buf.push(b'}');
 }
 
-/// A member name and its compact `,"name":` form.
-macro_rules! name {
-    ($name:literal) => {
-        ($name, concat!(",\"", $name, "\":"))
+/// The members a record may have, in the order they are written (`gateway_id`, then the
+/// generated type's fields, serde's order), with their compact layout.
+macro_rules! members {
+    ($($index:ident = $name:literal),* $(,)?) => {
+        const MEMBERS: usize = [$($name),*].len();
+        /// The member names, by index.
+        const NAMES: [&str; MEMBERS] = [$($name),*];
+        members!(@index 0, $($index)*);
+        /// Compact: `,"name":` for each member.
+        static COMPACT: Layout = Layout {
+            depth: None,
+            prefixes: [$(Cow::Borrowed(concat!(",\"", $name, "\":").as_bytes())),*],
+        };
     };
+    (@index $n:expr, $first:ident $($rest:ident)*) => {
+        const $first: usize = $n;
+        members!(@index $n + 1, $($rest)*);
+    };
+    (@index $n:expr,) => {};
 }
 
-fn write_record(buf: &mut Vec<u8>, gateway_id: Option<&str>, c: &Connection, depth: Option<usize>) {
+members! {
+    GATEWAY_ID = "gateway_id",
+    CLIENT_IP = "client_ip",
+    CLIENT_USER_NAME = "client_user_name",
+    CLIENT_VIRTUAL_IP = "client_virtual_ip",
+    CONNECTION_ESTABLISHED_TIME = "connection_established_time",
+    CONNECTION_ID = "connection_id",
+    INBOUND_BYTES = "inbound_bytes",
+    INBOUND_PACKETS = "inbound_packets",
+    OUTBOUND_BYTES = "outbound_bytes",
+    OUTBOUND_PACKETS = "outbound_packets",
+    TIMESTAMP = "timestamp",
+}
+
+/// How a record's members are laid out: each member's whole prefix (`,` and, when pretty,
+/// the new line, the indentation and `"name": `) made once per document, so writing a
+/// member is one copy (the `,` becomes `{` for the first).
+struct Layout {
+    /// The record's depth when pretty (two spaces a level), `None` when compact.
+    depth: Option<usize>,
+    prefixes: [Cow<'static, [u8]>; MEMBERS],
+}
+
+impl Layout {
+    /// `serde_json::to_writer_pretty`'s layout for a record at `depth`.
+    fn pretty(depth: usize) -> Self {
+        Self {
+            depth: Some(depth),
+            prefixes: NAMES.map(|name| {
+                let mut prefix = Vec::with_capacity(name.len() + 2 * depth + 8);
+                let mut first = false;
+                key(&mut prefix, &mut first, name, Some(depth));
+                Cow::Owned(prefix)
+            }),
+        }
+    }
+}
+
+fn write_record(buf: &mut Vec<u8>, gateway_id: Option<&str>, c: &Connection, layout: &Layout) {
     let api = c.as_api();
     let mut first = true;
-    // Compact output writes each member's `,"name":` as one precomputed slice (the `,`
-    // becomes `{` for the first): under a third of [`key`]'s cost, on the hot path of ndjson.
-    let mut member = |buf: &mut Vec<u8>, (name, compact): (&str, &str)| match depth {
-        None => {
-            let at = buf.len();
-            buf.extend_from_slice(compact.as_bytes());
-            if std::mem::replace(&mut first, false) {
-                buf[at] = b'{';
-            }
+    let mut member = |buf: &mut Vec<u8>, index: usize| {
+        let at = buf.len();
+        buf.extend_from_slice(&layout.prefixes[index]);
+        if std::mem::replace(&mut first, false) {
+            buf[at] = b'{';
         }
-        Some(_) => key(buf, &mut first, name, depth),
     };
     if let Some(g) = gateway_id {
-        member(buf, name!("gateway_id"));
+        member(buf, GATEWAY_ID);
         write_str(buf, g);
     }
     let strings = [
-        (name!("client_ip"), &api.client_ip),
-        (name!("client_user_name"), &api.client_user_name),
-        (name!("client_virtual_ip"), &api.client_virtual_ip),
+        (CLIENT_IP, &api.client_ip),
+        (CLIENT_USER_NAME, &api.client_user_name),
+        (CLIENT_VIRTUAL_IP, &api.client_virtual_ip),
     ];
-    for (name, value) in strings {
+    for (index, value) in strings {
         if let Some(s) = value {
-            member(buf, name);
+            member(buf, index);
             write_str(buf, s);
         }
     }
     if let Some(t) = api.connection_established_time {
-        member(buf, name!("connection_established_time"));
+        member(buf, CONNECTION_ESTABLISHED_TIME);
         write_time(buf, t.into());
     }
     if let Some(id) = api.connection_id {
-        member(buf, name!("connection_id"));
+        member(buf, CONNECTION_ID);
         buf.push(b'"');
         buf.extend_from_slice(
             id.hyphenated()
@@ -127,22 +174,22 @@ fn write_record(buf: &mut Vec<u8>, gateway_id: Option<&str>, c: &Connection, dep
         buf.push(b'"');
     }
     let numbers = [
-        (name!("inbound_bytes"), api.inbound_bytes),
-        (name!("inbound_packets"), api.inbound_packets),
-        (name!("outbound_bytes"), api.outbound_bytes),
-        (name!("outbound_packets"), api.outbound_packets),
+        (INBOUND_BYTES, api.inbound_bytes),
+        (INBOUND_PACKETS, api.inbound_packets),
+        (OUTBOUND_BYTES, api.outbound_bytes),
+        (OUTBOUND_PACKETS, api.outbound_packets),
     ];
-    for (name, value) in numbers {
+    for (index, value) in numbers {
         if let Some(n) = value {
-            member(buf, name);
+            member(buf, index);
             write_i64(buf, n);
         }
     }
     if let Some(t) = api.timestamp {
-        member(buf, name!("timestamp"));
+        member(buf, TIMESTAMP);
         write_time(buf, t.into());
     }
-    end_object(buf, first, depth);
+    end_object(buf, first, layout.depth);
 }
 
 /// Bytes gathered before they are written out.
@@ -207,12 +254,13 @@ fn write_document(
         buf.extend_from_slice(b"[]");
     } else {
         buf.push(b'[');
+        let layout = Layout::pretty(depth + 2);
         for (i, c) in fetched.connections.iter().enumerate() {
             if i > 0 {
                 buf.push(b',');
             }
             newline(buf, depth + 2);
-            write_pretty(buf, c, depth + 2);
+            write_pretty(buf, c, &layout);
             spill(out, buf)?;
         }
         newline(buf, depth + 1);
@@ -410,9 +458,16 @@ mod tests {
                 assert_eq!(String::from_utf8(buf.clone()).unwrap(), serde(gateway, &c));
             }
             buf.clear();
-            write_pretty(&mut buf, &c, 0);
+            write_pretty(&mut buf, &c, &Layout::pretty(0));
             let pretty = serde_json::to_string_pretty(&c).unwrap();
             assert_eq!(String::from_utf8(buf.clone()).unwrap(), pretty);
+            // Nested as in a document: `[[c]]` puts the record at depth 2.
+            buf.clear();
+            buf.extend_from_slice(b"[\n  [\n    ");
+            write_pretty(&mut buf, &c, &Layout::pretty(2));
+            buf.extend_from_slice(b"\n  ]\n]");
+            let nested = serde_json::to_string_pretty(&[[&c]]).unwrap();
+            assert_eq!(String::from_utf8(buf.clone()).unwrap(), nested);
         }
     }
 
@@ -421,6 +476,8 @@ mod tests {
         // A field added to the spec (and so to the generated type) fails here until
         // `write_compact` writes it.
         assert_eq!(crate::columns::connection_fields(), FIELDS);
+        assert_eq!(NAMES[GATEWAY_ID], "gateway_id");
+        assert_eq!(NAMES[GATEWAY_ID + 1..], FIELDS);
         let full: Connection = serde_json::from_value(serde_json::json!({
             "connection_id": "4f08c74b-a132-4993-a1ce-183ba6574995",
             "client_virtual_ip": "10.0.0.2", "client_ip": "203.0.113.7",
